@@ -1,0 +1,469 @@
+//! What a run leaves behind: every job's state, value or error, and shutdown report.
+
+use std::any::Any;
+use std::fmt;
+use std::time::Duration;
+
+use crate::error::{JobError, Reason};
+use crate::scheduler::{Edge, JobId, JobRef, Scheduler};
+
+/// The state of a job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum State {
+    /// Its requirements were not all done.
+    Idle,
+    /// Ready, waiting for a window slot.
+    Scheduled,
+    /// Started and not finished.
+    Running,
+    /// Finished with a value.
+    Done,
+    /// Finished with an error or a panic.
+    Failed,
+    /// Stopped before it finished: a forever job at the end of the run, or any job when
+    /// the run was aborted or timed out.
+    Cancelled,
+    /// Not run because one of the jobs whose output it consumes produced no value.
+    Skipped,
+}
+
+impl State {
+    /// Whether the job finished, with a value or an error.
+    pub fn is_finished(self) -> bool {
+        matches!(self, State::Done | State::Failed)
+    }
+
+    /// Lowercase name of the state.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Idle => "idle",
+            State::Scheduled => "scheduled",
+            State::Running => "running",
+            State::Done => "done",
+            State::Failed => "failed",
+            State::Cancelled => "cancelled",
+            State::Skipped => "skipped",
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A job's result, with its own type.
+#[derive(Clone, Debug)]
+pub enum Status<T> {
+    /// The job finished with this value.
+    Done(T),
+    /// The job failed (error, panic, or a critical job skipped).
+    Failed(JobError),
+    /// The job was stopped before it finished.
+    Cancelled,
+    /// The job did not run: an input it consumes produced no value.
+    Skipped,
+    /// The job never became ready.
+    Idle,
+}
+
+impl<T> Status<T> {
+    /// The value, if the job is done.
+    pub fn ok(self) -> Option<T> {
+        match self {
+            Status::Done(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The value as a `Result`; anything but `Done` becomes an error describing it.
+    pub fn into_result(self) -> Result<T, JobError> {
+        match self {
+            Status::Done(v) => Ok(v),
+            Status::Failed(e) => Err(e),
+            other => Err(JobError::new(crate::error::JobErrorKind::Error(
+                format!("job {}", other.state()).into(),
+            ))),
+        }
+    }
+
+    /// Borrows the value.
+    pub fn as_ref(&self) -> Status<&T> {
+        match self {
+            Status::Done(v) => Status::Done(v),
+            Status::Failed(e) => Status::Failed(e.clone()),
+            Status::Cancelled => Status::Cancelled,
+            Status::Skipped => Status::Skipped,
+            Status::Idle => Status::Idle,
+        }
+    }
+
+    /// Maps the value.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Status<U> {
+        match self {
+            Status::Done(v) => Status::Done(f(v)),
+            Status::Failed(e) => Status::Failed(e),
+            Status::Cancelled => Status::Cancelled,
+            Status::Skipped => Status::Skipped,
+            Status::Idle => Status::Idle,
+        }
+    }
+
+    /// Whether the job finished with a value.
+    pub fn is_done(&self) -> bool {
+        matches!(self, Status::Done(_))
+    }
+
+    /// The error, if the job failed.
+    pub fn error(&self) -> Option<&JobError> {
+        match self {
+            Status::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The job's final state.
+    pub fn state(&self) -> State {
+        match self {
+            Status::Done(_) => State::Done,
+            Status::Failed(_) => State::Failed,
+            Status::Cancelled => State::Cancelled,
+            Status::Skipped => State::Skipped,
+            Status::Idle => State::Idle,
+        }
+    }
+}
+
+/// How a job's shutdown hook ended.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum ShutdownStatus {
+    /// It returned `Ok`.
+    Ok,
+    /// It returned an error or panicked.
+    Failed(JobError),
+    /// It was still running when `shutdown_timeout` expired, and was cancelled.
+    TimedOut,
+}
+
+pub(crate) type Value = Box<dyn Any + Send + Sync>;
+
+/// The end of one job, as the outcome keeps it.
+pub struct JobReport {
+    pub(crate) label: String,
+    pub(crate) details: Option<String>,
+    pub(crate) critical: bool,
+    pub(crate) forever: bool,
+    pub(crate) state: State,
+    pub(crate) value: Option<Value>,
+    pub(crate) error: Option<JobError>,
+    pub(crate) nested: Option<Box<Outcome>>,
+    pub(crate) requires: Vec<Edge>,
+    pub(crate) shutdown: Option<ShutdownStatus>,
+}
+
+impl JobReport {
+    /// The job's label.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The job's details, if any.
+    pub fn details(&self) -> Option<&str> {
+        self.details.as_deref()
+    }
+
+    /// Whether the job is critical.
+    pub fn is_critical(&self) -> bool {
+        self.critical
+    }
+
+    /// Whether the job is a forever job.
+    pub fn is_forever(&self) -> bool {
+        self.forever
+    }
+
+    /// The job's final state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The error, if the job failed or was skipped.
+    pub fn error(&self) -> Option<&JobError> {
+        self.error.as_ref()
+    }
+
+    /// The value, type-erased; use [`Outcome::value`] for a typed view.
+    pub fn value_any(&self) -> Option<&(dyn Any + Send + Sync)> {
+        self.value.as_deref()
+    }
+
+    /// The outcome of the nested scheduler, if this job is one.
+    pub fn nested(&self) -> Option<&Outcome> {
+        self.nested.as_deref()
+    }
+
+    /// The positions (in this scheduler) of the jobs this job requires, ascending.
+    pub fn requires(&self) -> impl Iterator<Item = usize> + '_ {
+        self.requires.iter().map(|e| e.index as usize)
+    }
+
+    /// The positions of the jobs whose outputs this job consumes.
+    pub fn inputs(&self) -> impl Iterator<Item = usize> + '_ {
+        self.requires
+            .iter()
+            .filter(|e| e.consumes)
+            .map(|e| e.index as usize)
+    }
+
+    /// How the job's shutdown hook ended, if it has one.
+    pub fn shutdown(&self) -> Option<&ShutdownStatus> {
+        self.shutdown.as_ref()
+    }
+}
+
+/// How many jobs ended in each state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Finished with a value.
+    pub done: usize,
+    /// Finished with an error or a panic.
+    pub failed: usize,
+    /// Stopped before finishing.
+    pub cancelled: usize,
+    /// Not run for lack of an input.
+    pub skipped: usize,
+    /// Never became ready.
+    pub idle: usize,
+    /// Waiting for a window slot (only while running).
+    pub scheduled: usize,
+    /// Running (only while running).
+    pub running: usize,
+}
+
+impl Counts {
+    /// The total number of jobs.
+    pub fn total(&self) -> usize {
+        self.done
+            + self.failed
+            + self.cancelled
+            + self.skipped
+            + self.idle
+            + self.scheduled
+            + self.running
+    }
+
+    pub(crate) fn add(&mut self, state: State) {
+        match state {
+            State::Idle => self.idle += 1,
+            State::Scheduled => self.scheduled += 1,
+            State::Running => self.running += 1,
+            State::Done => self.done += 1,
+            State::Failed => self.failed += 1,
+            State::Cancelled => self.cancelled += 1,
+            State::Skipped => self.skipped += 1,
+        }
+    }
+}
+
+/// The result of a run: each job's state and value or error, in declaration order.
+///
+/// Typed access goes through the [`JobRef`] handles returned when the jobs were added,
+/// including handles of jobs of nested schedulers.
+pub struct Outcome {
+    pub(crate) uid: u64,
+    pub(crate) label: Option<String>,
+    pub(crate) reason: Option<Reason>,
+    pub(crate) jobs: Vec<JobReport>,
+    pub(crate) elapsed: Duration,
+}
+
+impl Outcome {
+    /// The outcome of a scheduler that never ran: every job idle.
+    pub(crate) fn idle(s: Scheduler, reason: Option<Reason>) -> Outcome {
+        let labels: Vec<String> = (0..s.jobs.len()).map(|i| s.display_label(i)).collect();
+        let jobs = s
+            .jobs
+            .into_iter()
+            .zip(labels)
+            .map(|(mut entry, label)| JobReport {
+                label,
+                details: entry.details,
+                critical: entry.critical,
+                forever: entry.forever,
+                state: State::Idle,
+                value: None,
+                error: None,
+                nested: entry
+                    .node
+                    .take_nested()
+                    .map(|n| Box::new(Outcome::idle(n, None))),
+                requires: entry.requires,
+                shutdown: None,
+            })
+            .collect();
+        Outcome {
+            uid: s.uid,
+            label: s.label,
+            reason,
+            jobs,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// The scheduler's label.
+    pub fn label(&self) -> Option<&str> {
+        self.label.as_deref()
+    }
+
+    /// Whether the run succeeded.
+    pub fn is_success(&self) -> bool {
+        self.reason.is_none()
+    }
+
+    /// Why the run failed, if it did.
+    pub fn reason(&self) -> Option<&Reason> {
+        self.reason.as_ref()
+    }
+
+    /// `"FINE"`, or why the run failed, in words.
+    pub fn why(&self) -> String {
+        match &self.reason {
+            None => "FINE".to_owned(),
+            Some(Reason::Timeout(d)) => format!("TIMED OUT after {d:?}"),
+            Some(Reason::Critical { job, error }) => {
+                format!("a CRITICAL job has failed: `{job}`: {error}")
+            }
+            Some(other) => other.to_string(),
+        }
+    }
+
+    /// How long the run took (without the shutdown hooks).
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// The jobs, in declaration order.
+    pub fn jobs(&self) -> &[JobReport] {
+        &self.jobs
+    }
+
+    /// How many jobs of this scheduler (not counting inside nested ones) ended in each state.
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for job in &self.jobs {
+            counts.add(job.state);
+        }
+        counts
+    }
+
+    /// The report of a job, found in this outcome or a nested one.
+    pub fn report(&self, job: impl Into<JobId>) -> Option<&JobReport> {
+        let id = job.into();
+        self.find(id.sched)?.jobs.get(id.index as usize)
+    }
+
+    fn find(&self, uid: u64) -> Option<&Outcome> {
+        if self.uid == uid {
+            return Some(self);
+        }
+        self.jobs
+            .iter()
+            .filter_map(|j| j.nested.as_deref())
+            .find_map(|n| n.find(uid))
+    }
+
+    fn find_mut(&mut self, uid: u64) -> Option<&mut Outcome> {
+        if self.uid == uid {
+            return Some(self);
+        }
+        self.jobs
+            .iter_mut()
+            .filter_map(|j| j.nested.as_deref_mut())
+            .find_map(|n| n.find_mut(uid))
+    }
+
+    /// The state of a job.
+    pub fn state(&self, job: impl Into<JobId>) -> Option<State> {
+        self.report(job).map(|r| r.state)
+    }
+
+    /// A job's value, if it is done. `None` as well for a handle of another workflow.
+    pub fn value<T: 'static>(&self, job: JobRef<T>) -> Option<&T> {
+        let report = self.report(job)?;
+        if let Some(nested) = report.nested.as_deref() {
+            if report.state == State::Done {
+                return (nested as &dyn Any).downcast_ref::<T>();
+            }
+            return None;
+        }
+        report.value.as_deref()?.downcast_ref::<T>()
+    }
+
+    /// A job's status, borrowing its value. `None` for a handle of another workflow.
+    pub fn get<T: 'static>(&self, job: JobRef<T>) -> Option<Status<&T>> {
+        let report = self.report(job)?;
+        Some(match report.state {
+            State::Done => Status::Done(self.value(job)?),
+            State::Failed => Status::Failed(report.error.clone()?),
+            State::Skipped => Status::Skipped,
+            State::Cancelled | State::Running | State::Scheduled => Status::Cancelled,
+            State::Idle => Status::Idle,
+        })
+    }
+
+    /// Moves a job's value out. Later calls for the same job return its status without
+    /// the value (`Cancelled` if it was done). `None` for a handle of another workflow.
+    pub fn take<T: 'static>(&mut self, job: JobRef<T>) -> Option<Status<T>> {
+        let id = job.id;
+        let report = self.find_mut(id.sched)?.jobs.get_mut(id.index as usize)?;
+        Some(match report.state {
+            State::Done => {
+                if report.nested.is_some() {
+                    let nested: Box<dyn Any> = report.nested.take()?;
+                    match nested.downcast::<T>() {
+                        Ok(v) => Status::Done(*v),
+                        Err(_) => return None,
+                    }
+                } else {
+                    match report.value.take()?.downcast::<T>() {
+                        Ok(v) => Status::Done(*v),
+                        Err(_) => return None,
+                    }
+                }
+            }
+            State::Failed => Status::Failed(report.error.clone()?),
+            State::Skipped => Status::Skipped,
+            State::Cancelled | State::Running | State::Scheduled => Status::Cancelled,
+            State::Idle => Status::Idle,
+        })
+    }
+}
+
+impl fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Jobs<'a>(&'a [JobReport]);
+        impl fmt::Debug for Jobs<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut map = f.debug_map();
+                for job in self.0 {
+                    match (&job.error, &job.nested) {
+                        (_, Some(nested)) => map.entry(&job.label, nested),
+                        (Some(e), None) => {
+                            map.entry(&job.label, &format_args!("{} ({e})", job.state))
+                        }
+                        (None, None) => map.entry(&job.label, &job.state),
+                    };
+                }
+                map.finish()
+            }
+        }
+        f.debug_struct("Outcome")
+            .field("label", &self.label)
+            .field("why", &self.why())
+            .field("jobs", &Jobs(&self.jobs))
+            .finish()
+    }
+}

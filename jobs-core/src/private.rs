@@ -1,0 +1,164 @@
+//! Items used by the code `workflow!` generates. Not public API: no stability promise.
+
+use std::future::Future;
+
+pub use crate::error::{BoxError, Failure, Reason};
+pub use crate::outcome::{Outcome, Status};
+pub use crate::scheduler::{JobRef, Scheduler};
+pub use core;
+#[cfg(feature = "macros")]
+pub use jobs_macros::workflow_impl;
+
+use crate::job::{Infallible, infallible};
+
+/// Classifies the value of a `job name = EXPR;` body by autoref specialization: a
+/// future yielding `Result<T, E>`, a future yielding a plain value, or anything else
+/// (which must then be a job: a custom `Job` or a nested `Scheduler`).
+///
+/// Generated code calls `(&&&Kind(&value)).__jobs_kind().into_job(value)`.
+pub struct Kind<T>(pub T);
+
+/// Classifies the value of a block body: `Result<T, E>` or a plain value.
+///
+/// Generated code calls `(&&Lift(&value)).__jobs_lift().lift(value)`.
+pub struct Lift<T>(pub T);
+
+/// The traits that give `Kind` and `Lift` their methods; generated code imports them all.
+pub mod kinds {
+    use super::*;
+
+    /// Selected for futures yielding `Result<T, E>`.
+    pub trait TryFutureKind {
+        /// The tag that converts the value.
+        fn __jobs_kind(&self) -> TryFutureTag {
+            TryFutureTag
+        }
+    }
+    impl<F, T, E> TryFutureKind for &&Kind<&F>
+    where
+        F: Future<Output = Result<T, E>>,
+        E: Into<BoxError>,
+    {
+    }
+
+    /// Selected for other futures.
+    pub trait PlainFutureKind {
+        /// The tag that converts the value.
+        fn __jobs_kind(&self) -> PlainFutureTag {
+            PlainFutureTag
+        }
+    }
+    impl<F: Future> PlainFutureKind for &Kind<&F> {}
+
+    /// Selected for anything else.
+    pub trait OtherKind {
+        /// The tag that converts the value.
+        fn __jobs_kind(&self) -> OtherTag {
+            OtherTag
+        }
+    }
+    impl<X> OtherKind for Kind<&X> {}
+
+    /// Selected for `Result<T, E>` values.
+    pub trait ResultLift {
+        /// The tag that converts the value.
+        fn __jobs_lift(&self) -> ResultTag {
+            ResultTag
+        }
+    }
+    impl<T, E: Into<BoxError>> ResultLift for &Lift<&Result<T, E>> {}
+
+    /// Selected for plain values.
+    pub trait ValueLift {
+        /// The tag that converts the value.
+        fn __jobs_lift(&self) -> ValueTag {
+            ValueTag
+        }
+    }
+    impl<T> ValueLift for Lift<&T> {}
+}
+
+/// See [`Kind`].
+pub struct TryFutureTag;
+impl TryFutureTag {
+    /// The future as it is: a fallible job.
+    pub fn into_job<F>(self, future: F) -> F {
+        future
+    }
+}
+
+/// See [`Kind`].
+pub struct PlainFutureTag;
+impl PlainFutureTag {
+    /// The future as an infallible job.
+    pub fn into_job<F: Future>(self, future: F) -> Infallible<F> {
+        infallible(future)
+    }
+}
+
+/// See [`Kind`].
+pub struct OtherTag;
+impl OtherTag {
+    /// The value as it is; `Scheduler::add` requires it to be a job.
+    pub fn into_job<X>(self, value: X) -> X {
+        value
+    }
+}
+
+/// See [`Lift`].
+pub struct ResultTag;
+impl ResultTag {
+    /// The result with its error boxed.
+    pub fn lift<T, E: Into<BoxError>>(self, result: Result<T, E>) -> Result<T, BoxError> {
+        result.map_err(Into::into)
+    }
+}
+
+/// See [`Lift`].
+pub struct ValueTag;
+impl ValueTag {
+    /// The value as a success.
+    pub fn lift<T>(self, value: T) -> Result<T, BoxError> {
+        Ok(value)
+    }
+}
+
+/// Takes a job's result out of an outcome.
+pub fn take<T: 'static>(outcome: &mut Outcome, job: JobRef<T>) -> Status<T> {
+    outcome.take(job).unwrap_or(Status::Idle)
+}
+
+/// The value of a critical finite job after a successful run, which the runtime
+/// guarantees is done.
+#[track_caller]
+pub fn expect_done<T>(status: Status<T>) -> T {
+    match status {
+        Status::Done(value) => value,
+        other => panic!(
+            "jobs-core bug: a critical job is {} after a successful run",
+            other.state()
+        ),
+    }
+}
+
+/// What `workflow!` expands to when its input does not parse, next to the errors, so
+/// that the code around it does not add errors of its own.
+pub struct Placeholder;
+
+impl Placeholder {
+    /// Never completes; the program does not compile anyway.
+    pub async fn run(self) -> Result<Placeholder, Failure<Placeholder>> {
+        std::future::pending().await
+    }
+
+    /// An empty scheduler.
+    pub fn into_scheduler(self) -> Scheduler {
+        Scheduler::new()
+    }
+}
+
+impl std::fmt::Debug for Placeholder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Placeholder")
+    }
+}

@@ -1,0 +1,588 @@
+//! The dynamic builder: [`Scheduler`], typed [`JobRef`] handles, [`Sequence`]s and job inputs.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use crate::error::{BoxError, GraphError};
+use crate::job::{InputNode, IntoJob, Node};
+use crate::run::Results;
+
+/// A set of jobs and their requirements, run with [`Scheduler::run`].
+///
+/// Jobs start as soon as all their requirements are done, in declaration order when
+/// several become ready together. Jobs are critical by default: a failure of a
+/// critical job aborts the run. A scheduler is itself a job: add it to another one to
+/// nest it, with its own window, timeout and criticality.
+///
+/// ```
+/// use jobs_core::Scheduler;
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let mut s = Scheduler::new().with_window(2).with_timeout(Duration::from_secs(5));
+/// let a = s.add(async { Ok::<_, std::io::Error>(1) }).label("a").id();
+/// let b = s.add(async { Ok::<_, std::io::Error>(2) }).label("b").requires(a).id();
+/// let outcome = s.run().await?;
+/// assert_eq!(outcome.value(a), Some(&1));
+/// assert_eq!(outcome.value(b), Some(&2));
+/// # Ok::<(), jobs_core::Failure>(()) }
+/// ```
+pub struct Scheduler {
+    pub(crate) uid: u64,
+    pub(crate) label: Option<String>,
+    pub(crate) window: Option<usize>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) shutdown_timeout: Option<Duration>,
+    pub(crate) jobs: Vec<Entry>,
+    /// Mistakes made while building (requirements on jobs of other schedulers),
+    /// reported by `run` before anything starts.
+    pub(crate) errors: Vec<GraphError>,
+}
+
+/// One job as the scheduler holds it before a run.
+pub(crate) struct Entry {
+    pub(crate) node: Box<dyn Node>,
+    pub(crate) label: Option<String>,
+    pub(crate) details: Option<String>,
+    pub(crate) critical: bool,
+    pub(crate) forever: bool,
+    pub(crate) requires: Vec<Edge>,
+}
+
+/// A requirement of a job on another job of the same scheduler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Edge {
+    pub(crate) index: u32,
+    /// The job consumes the required job's output (an input), not only its completion.
+    pub(crate) consumes: bool,
+}
+
+/// The default `shutdown_timeout`.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(1);
+
+fn next_uid() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+impl Default for Scheduler {
+    fn default() -> Self {
+        Scheduler::new()
+    }
+}
+
+impl Scheduler {
+    /// An empty scheduler: no window, no timeout, a shutdown timeout of one second.
+    pub fn new() -> Self {
+        Scheduler {
+            uid: next_uid(),
+            label: None,
+            window: None,
+            timeout: None,
+            shutdown_timeout: Some(DEFAULT_SHUTDOWN_TIMEOUT),
+            jobs: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Sets the label, shown by listings and used as the job's label when nested.
+    pub fn set_label(&mut self, label: impl Into<String>) {
+        self.label = Some(label.into());
+    }
+
+    /// At most `window` finite jobs of this scheduler run at once (forever jobs take no
+    /// slot). A window of 0 is an error reported by [`run`](Self::run).
+    pub fn set_window(&mut self, window: usize) {
+        self.window = Some(window);
+    }
+
+    /// One deadline for the whole run, from its start; `None` for no deadline.
+    pub fn set_timeout(&mut self, timeout: impl Into<Option<Duration>>) {
+        self.timeout = timeout.into();
+    }
+
+    /// Bounds the shutdown hooks that run when the run ends; `None` for no bound.
+    pub fn set_shutdown_timeout(&mut self, timeout: impl Into<Option<Duration>>) {
+        self.shutdown_timeout = timeout.into();
+    }
+
+    /// Builder form of [`set_label`](Self::set_label).
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.set_label(label);
+        self
+    }
+
+    /// Builder form of [`set_window`](Self::set_window).
+    pub fn with_window(mut self, window: usize) -> Self {
+        self.set_window(window);
+        self
+    }
+
+    /// Builder form of [`set_timeout`](Self::set_timeout).
+    pub fn with_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.set_timeout(timeout);
+        self
+    }
+
+    /// Builder form of [`set_shutdown_timeout`](Self::set_shutdown_timeout).
+    pub fn with_shutdown_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.set_shutdown_timeout(timeout);
+        self
+    }
+
+    /// The label, if one was set.
+    pub fn label(&self) -> Option<&str> {
+        self.label.as_deref()
+    }
+
+    /// The window, if one was set.
+    pub fn window(&self) -> Option<usize> {
+        self.window
+    }
+
+    /// The timeout, if one was set.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The shutdown timeout.
+    pub fn shutdown_timeout(&self) -> Option<Duration> {
+        self.shutdown_timeout
+    }
+
+    /// The number of jobs added directly to this scheduler (a nested scheduler counts as one).
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    /// Whether no job was added.
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    /// Adds a job: a future yielding `Result`, an [`infallible`](crate::infallible)
+    /// future, a custom [`Job`](crate::Job), or a nested `Scheduler`. Returns a builder
+    /// to set its label, requirements and flags; [`JobMut::id`] gives its typed handle.
+    pub fn add<M, J: IntoJob<M>>(&mut self, job: J) -> JobMut<'_, J::Output> {
+        let node = job.into_node();
+        self.push(node, Vec::new())
+    }
+
+    /// Adds a job built when it starts from clones of the outputs of `inputs`, a tuple
+    /// of handles (or a `Vec` of handles of one type). The job runs after its inputs;
+    /// if one of them produced no value, it is skipped.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut s = jobs_core::Scheduler::new();
+    /// let a = s.add(async { Ok::<_, std::io::Error>(20) }).id();
+    /// let b = s.add(async { Ok::<_, std::io::Error>(22) }).id();
+    /// let sum = s.add_with((a, b), |(a, b)| async move { Ok::<_, std::io::Error>(a + b) }).id();
+    /// assert_eq!(s.run().await.unwrap().value(sum), Some(&42));
+    /// # }
+    /// ```
+    pub fn add_with<I, F, Fut, T, E>(&mut self, inputs: I, make: F) -> JobMut<'_, T>
+    where
+        I: Inputs,
+        F: FnOnce(I::Values) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
+        T: Send + Sync + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        let mut edges = Vec::new();
+        let mut foreign = false;
+        inputs.for_each(&mut |id| {
+            if id.sched == self.uid {
+                edges.push(Edge {
+                    index: id.index,
+                    consumes: true,
+                });
+            } else {
+                foreign = true;
+            }
+        });
+        let node = Box::new(InputNode {
+            inputs,
+            make: Some(make),
+        });
+        let job = self.push(node, edges);
+        if foreign {
+            let label = job.sched.display_label(job.index as usize);
+            job.sched
+                .errors
+                .push(GraphError::CrossScheduler { job: label });
+        }
+        job
+    }
+
+    /// Starts a chain of jobs: each job added through the returned builder requires the
+    /// previous one.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut s = jobs_core::Scheduler::new();
+    /// let mut seq = s.sequence();
+    /// seq.add(jobs_core::infallible(async { 1 }));
+    /// seq.add(jobs_core::infallible(async { 2 }));
+    /// let chain = seq.finish();
+    /// s.add(jobs_core::infallible(async { 3 })).requires(&chain);
+    /// assert!(s.run().await.is_ok());
+    /// # }
+    /// ```
+    pub fn sequence(&mut self) -> SequenceMut<'_> {
+        SequenceMut {
+            sched: self,
+            first: None,
+            last: None,
+            requires: Vec::new(),
+        }
+    }
+
+    /// The label listings show for the job at `index`.
+    pub(crate) fn display_label(&self, index: usize) -> String {
+        let Some(entry) = self.jobs.get(index) else {
+            return String::new();
+        };
+        if let Some(label) = &entry.label {
+            return label.clone();
+        }
+        if let Some(label) = entry.node.default_label() {
+            return label;
+        }
+        match entry.node.nested() {
+            Some(nested) => nested
+                .label
+                .clone()
+                .unwrap_or_else(|| format!("scheduler-{}", index + 1)),
+            None => format!("job-{}", index + 1),
+        }
+    }
+
+    fn push<T>(&mut self, node: Box<dyn Node>, requires: Vec<Edge>) -> JobMut<'_, T> {
+        let index = u32::try_from(self.jobs.len()).unwrap_or(u32::MAX);
+        let default_details = node.default_details();
+        self.jobs.push(Entry {
+            node,
+            label: None,
+            details: default_details,
+            critical: true,
+            forever: false,
+            requires,
+        });
+        JobMut {
+            sched: self,
+            index,
+            _output: PhantomData,
+        }
+    }
+}
+
+impl fmt::Debug for Scheduler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scheduler")
+            .field("label", &self.label)
+            .field("jobs", &self.jobs.len())
+            .field("window", &self.window)
+            .field("timeout", &self.timeout)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .finish()
+    }
+}
+
+/// The untyped identity of a job: which scheduler, which position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobId {
+    pub(crate) sched: u64,
+    pub(crate) index: u32,
+}
+
+impl JobId {
+    /// The job's position in its scheduler, in declaration order from 0.
+    pub fn index(self) -> usize {
+        self.index as usize
+    }
+}
+
+/// A typed handle on a job, to require it, consume its output, and read its result.
+pub struct JobRef<T> {
+    pub(crate) id: JobId,
+    _output: PhantomData<fn() -> T>,
+}
+
+impl<T> JobRef<T> {
+    /// The untyped identity.
+    pub fn id(self) -> JobId {
+        self.id
+    }
+}
+
+impl<T> Clone for JobRef<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for JobRef<T> {}
+
+impl<T> fmt::Debug for JobRef<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "JobRef({}#{})", self.id.sched, self.id.index)
+    }
+}
+
+impl<T> PartialEq for JobRef<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl<T> Eq for JobRef<T> {}
+
+impl<T> From<JobRef<T>> for JobId {
+    fn from(job: JobRef<T>) -> JobId {
+        job.id
+    }
+}
+
+/// The builder returned by [`Scheduler::add`]: sets the job's label, details,
+/// requirements and flags, then [`id`](Self::id) gives its typed handle.
+pub struct JobMut<'a, T> {
+    sched: &'a mut Scheduler,
+    index: u32,
+    _output: PhantomData<fn() -> T>,
+}
+
+impl<'a, T> JobMut<'a, T> {
+    fn entry(&mut self) -> &mut Entry {
+        &mut self.sched.jobs[self.index as usize]
+    }
+
+    /// The job's label: its name in listings, graphs, events and errors.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.entry().label = Some(label.into());
+        self
+    }
+
+    /// Free text shown by detailed listings.
+    pub fn details(mut self, details: impl Into<String>) -> Self {
+        self.entry().details = Some(details.into());
+        self
+    }
+
+    /// This job starts only once `dep` is done (ordering only: if `dep` fails without
+    /// aborting the run, this job still runs). `dep` must belong to the same scheduler.
+    pub fn requires(mut self, dep: impl Into<Requirement>) -> Self {
+        if let Some(id) = dep.into().0 {
+            if id.sched == self.sched.uid {
+                self.entry().requires.push(Edge {
+                    index: id.index,
+                    consumes: false,
+                });
+            } else {
+                let job = self.sched.display_label(self.index as usize);
+                self.sched.errors.push(GraphError::CrossScheduler { job });
+            }
+        }
+        self
+    }
+
+    /// Whether a failure of this job aborts the run (the default) or is only recorded.
+    pub fn critical(mut self, critical: bool) -> Self {
+        self.entry().critical = critical;
+        self
+    }
+
+    /// Shorthand for `critical(false)`.
+    pub fn noncritical(self) -> Self {
+        self.critical(false)
+    }
+
+    /// A forever job is not waited for: the run ends when the finite jobs are done, and
+    /// forever jobs are then cancelled. It takes no window slot.
+    pub fn forever(mut self, forever: bool) -> Self {
+        self.entry().forever = forever;
+        self
+    }
+
+    /// The typed handle of the job.
+    pub fn id(self) -> JobRef<T> {
+        JobRef {
+            id: JobId {
+                sched: self.sched.uid,
+                index: self.index,
+            },
+            _output: PhantomData,
+        }
+    }
+}
+
+/// Something a job can require: a job handle, or a [`Sequence`] (its last job).
+#[derive(Clone, Copy, Debug)]
+pub struct Requirement(Option<JobId>);
+
+impl<T> From<JobRef<T>> for Requirement {
+    fn from(job: JobRef<T>) -> Self {
+        Requirement(Some(job.id))
+    }
+}
+
+impl<T> From<&JobRef<T>> for Requirement {
+    fn from(job: &JobRef<T>) -> Self {
+        Requirement(Some(job.id))
+    }
+}
+
+impl From<JobId> for Requirement {
+    fn from(id: JobId) -> Self {
+        Requirement(Some(id))
+    }
+}
+
+impl From<&Sequence> for Requirement {
+    fn from(seq: &Sequence) -> Self {
+        Requirement(seq.last)
+    }
+}
+
+impl From<Sequence> for Requirement {
+    fn from(seq: Sequence) -> Self {
+        Requirement(seq.last)
+    }
+}
+
+/// A finished chain of jobs; requiring it means requiring its last job.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sequence {
+    first: Option<JobId>,
+    last: Option<JobId>,
+}
+
+impl Sequence {
+    /// The first job of the chain.
+    pub fn first(&self) -> Option<JobId> {
+        self.first
+    }
+
+    /// The last job of the chain.
+    pub fn last(&self) -> Option<JobId> {
+        self.last
+    }
+}
+
+/// Builds a chain of jobs; see [`Scheduler::sequence`].
+pub struct SequenceMut<'a> {
+    sched: &'a mut Scheduler,
+    first: Option<JobId>,
+    last: Option<JobId>,
+    requires: Vec<Requirement>,
+}
+
+impl SequenceMut<'_> {
+    /// The first job of the sequence will also require `dep`.
+    pub fn requires(&mut self, dep: impl Into<Requirement>) -> &mut Self {
+        let dep = dep.into();
+        match self.first {
+            Some(first) => {
+                JobMut::<()> {
+                    sched: self.sched,
+                    index: first.index,
+                    _output: PhantomData,
+                }
+                .requires(dep);
+            }
+            None => self.requires.push(dep),
+        }
+        self
+    }
+
+    /// Adds a job that requires the previous one.
+    pub fn add<M, J: IntoJob<M>>(&mut self, job: J) -> JobMut<'_, J::Output> {
+        let node = job.into_node();
+        let job: JobMut<'_, J::Output> = self.sched.push(node, Vec::new());
+        let id = JobId {
+            sched: job.sched.uid,
+            index: job.index,
+        };
+        let job = match self.last {
+            Some(prev) => job.requires(prev),
+            None => {
+                let mut job = job;
+                for dep in self.requires.drain(..) {
+                    job = job.requires(dep);
+                }
+                job
+            }
+        };
+        if self.first.is_none() {
+            self.first = Some(id);
+        }
+        self.last = Some(id);
+        job
+    }
+
+    /// The chain so far.
+    pub fn finish(self) -> Sequence {
+        Sequence {
+            first: self.first,
+            last: self.last,
+        }
+    }
+}
+
+/// The inputs of a job added with [`Scheduler::add_with`]: a tuple of 1 to 12
+/// [`JobRef`]s, or a `Vec<JobRef<T>>`. The outputs must be `Clone`: each consumer gets
+/// its own copy (return an `Arc` for large values).
+pub trait Inputs: Send + 'static {
+    /// The tuple (or `Vec`) of values handed to the job.
+    type Values: Send + 'static;
+    #[doc(hidden)]
+    fn for_each(&self, f: &mut dyn FnMut(JobId));
+    #[doc(hidden)]
+    fn fetch(&self, results: Results<'_>) -> Option<Self::Values>;
+}
+
+impl<T: Clone + Send + Sync + 'static> Inputs for Vec<JobRef<T>> {
+    type Values = Vec<T>;
+    fn for_each(&self, f: &mut dyn FnMut(JobId)) {
+        for job in self {
+            f(job.id);
+        }
+    }
+    fn fetch(&self, results: Results<'_>) -> Option<Vec<T>> {
+        self.iter()
+            .map(|job| results.get::<T>(job.id).cloned())
+            .collect()
+    }
+}
+
+macro_rules! tuple_inputs {
+    ($($t:ident $v:ident),+) => {
+        impl<$($t: Clone + Send + Sync + 'static),+> Inputs for ($(JobRef<$t>,)+) {
+            type Values = ($($t,)+);
+            fn for_each(&self, f: &mut dyn FnMut(JobId)) {
+                let ($($v,)+) = self;
+                $(f($v.id);)+
+            }
+            fn fetch(&self, results: Results<'_>) -> Option<Self::Values> {
+                let ($($v,)+) = self;
+                Some(($(results.get::<$t>($v.id)?.clone(),)+))
+            }
+        }
+    };
+}
+
+tuple_inputs!(A a);
+tuple_inputs!(A a, B b);
+tuple_inputs!(A a, B b, C c);
+tuple_inputs!(A a, B b, C c, D d);
+tuple_inputs!(A a, B b, C c, D d, E e);
+tuple_inputs!(A a, B b, C c, D d, E e, F f);
+tuple_inputs!(A a, B b, C c, D d, E e, F f, G g);
+tuple_inputs!(A a, B b, C c, D d, E e, F f, G g, H h);
+tuple_inputs!(A a, B b, C c, D d, E e, F f, G g, H h, I i);
+tuple_inputs!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j);
+tuple_inputs!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k);
+tuple_inputs!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l);

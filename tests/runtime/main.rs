@@ -1,0 +1,4 @@
+//! Behaviour tests of the runtime API, one module per topic.
+
+mod basics;
+mod common;
