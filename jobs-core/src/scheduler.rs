@@ -218,6 +218,19 @@ impl Scheduler {
         job
     }
 
+    /// The builder of a job already added, to change its settings or add requirements
+    /// (requirements may name jobs added later). `None` for a job of another scheduler.
+    pub fn job_mut<T>(&mut self, job: JobRef<T>) -> Option<JobMut<'_, T>> {
+        if job.id.sched != self.uid || job.id.index() >= self.jobs.len() {
+            return None;
+        }
+        Some(JobMut {
+            sched: self,
+            index: job.id.index,
+            _output: PhantomData,
+        })
+    }
+
     /// Starts a chain of jobs: each job added through the returned builder requires the
     /// previous one.
     ///

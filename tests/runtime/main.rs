@@ -2,3 +2,6 @@
 
 mod basics;
 mod common;
+mod critical;
+mod sequence;
+mod validation;
