@@ -1021,7 +1021,7 @@ fn doc_string(attr: &syn::Attribute) -> Option<String> {
 fn join_docs(lines: &[String]) -> Option<String> {
     let text = lines
         .iter()
-        .flat_map(|line| line.lines())
+        .flat_map(|line| line.split('\n'))
         .map(|line| line.strip_prefix(' ').unwrap_or(line))
         .collect::<Vec<_>>()
         .join("\n");
