@@ -233,7 +233,7 @@ impl<'a> Expander<'a> {
                         JobBody::Block(block) => self.block_future(block),
                     };
                     let into_job = self.into_job(&value, span);
-                    let prepared = local(format!("__jobs_j{index}"), span);
+                    let prepared = prepared_job(index, &job.body);
                     tokens.extend(quote_spanned! {span=>
                         let #value = { #clones #body };
                         let #prepared = #into_job;
@@ -293,7 +293,8 @@ impl<'a> Expander<'a> {
         quote_spanned! {span=>
             async move {
                 let #value = match (async move {
-                    ::core::result::Result::<_, #p::BoxError>::Ok(#block)
+                    let #value = #block;
+                    ::core::result::Result::<_, #p::BoxError>::Ok(#value)
                 })
                 .await
                 {
@@ -338,7 +339,7 @@ impl<'a> Expander<'a> {
                     quote_spanned!(span=> #var.add(#inner) #chain.id())
                 }
                 NodeKind::Job(job) if job.inputs.is_empty() => {
-                    let prepared = local(format!("__jobs_j{index}"), body_span(&job.body));
+                    let prepared = prepared_job(index, &job.body);
                     quote_spanned!(span=> #var.add(#prepared) #chain.id())
                 }
                 NodeKind::Job(job) => {
@@ -395,7 +396,7 @@ impl<'a> Expander<'a> {
                 let lift = self.lift(&value, span);
                 quote_spanned! {span=>
                     async move {
-                        let #value = ::core::future::IntoFuture::into_future(#expr).await;
+                        let #value = (#expr).await;
                         #lift
                     }
                 }
@@ -513,7 +514,7 @@ impl<'a> Expander<'a> {
                 #(#handle_fields: #handle_types,)*
             }
 
-            #[allow(dead_code, unused_mut, unused_variables, clippy::all)]
+            #[allow(dead_code, unused_mut, unused_variables)]
             impl #generics Workflow #generics #where_clause {
                 /// Runs every job; the outcome holds each job's result.
                 pub async fn run(self) -> ::core::result::Result<#outcome_type, #p::Failure<#partial_type>> {
@@ -565,21 +566,8 @@ impl<'a> Expander<'a> {
                     match self.0 {
                         #p::Status::Done(_) => f.write_str("Done(..)"),
                         #p::Status::Failed(error) => f.debug_tuple("Failed").field(error).finish(),
-                        #p::Status::Cancelled => f.write_str("Cancelled"),
-                        #p::Status::Skipped => f.write_str("Skipped"),
-                        #p::Status::Idle => f.write_str("Idle"),
+                        other => ::core::fmt::Debug::fmt(&other.state(), f),
                     }
-                }
-            }
-
-            #[allow(dead_code)]
-            fn map_status<T, U>(status: #p::Status<T>, f: impl ::core::ops::FnOnce(T) -> U) -> #p::Status<U> {
-                match status {
-                    #p::Status::Done(value) => #p::Status::Done(f(value)),
-                    #p::Status::Failed(error) => #p::Status::Failed(error),
-                    #p::Status::Cancelled => #p::Status::Cancelled,
-                    #p::Status::Skipped => #p::Status::Skipped,
-                    #p::Status::Idle => #p::Status::Idle,
                 }
             }
 
@@ -626,9 +614,9 @@ impl<'a> Expander<'a> {
             }
         });
         let doc = if scope == 0 {
-            "The outcome of a successful run of the workflow.".to_owned()
+            " The outcome of a successful run of the workflow.".to_owned()
         } else {
-            "The outcome of a nested scheduler that succeeded.".to_owned()
+            " The outcome of a nested scheduler that succeeded.".to_owned()
         };
         quote! {
             #[doc = #doc]
@@ -648,16 +636,24 @@ impl<'a> Expander<'a> {
         let fields = &self.model.scopes[scope].fields;
         let names = fields.iter().map(|&f| self.field_name(f));
         let values = fields.iter().map(|&f| {
-            if self.is_guaranteed(f) {
-                match self.model.nodes[f].kind {
-                    NodeKind::Job(_) => {
-                        let handle = self.handle(f);
-                        quote!(#p::expect_done(#p::Outcome::take(&mut #outcome, #handle)))
+            let handle = self.handle(f);
+            let take = quote!(#p::take(&mut #outcome, #handle));
+            match (self.is_guaranteed(f), &self.model.nodes[f].kind) {
+                (true, NodeKind::Job(_)) => quote!(#p::expect_done(#take)),
+                (false, NodeKind::Job(_)) => take,
+                (guaranteed, NodeKind::Scheduler(inner)) => {
+                    // The nested scheduler's own outcome holds its jobs.
+                    let nested = local(format!("__jobs_o{inner}"), Span::call_site());
+                    let value = self.outcome_value(*inner, &nested);
+                    if guaranteed {
+                        quote!({
+                            let mut #nested = #p::expect_done(#take);
+                            #value
+                        })
+                    } else {
+                        quote!(#take.map(|mut #nested| #value))
                     }
-                    NodeKind::Scheduler(inner) => self.outcome_value(inner, outcome),
                 }
-            } else {
-                self.status_value(f, outcome)
             }
         });
         quote!(#name { #(#names: #values,)* })
@@ -667,16 +663,25 @@ impl<'a> Expander<'a> {
     fn status_value(&self, node: usize, outcome: &Ident) -> TokenStream {
         let p = &self.private;
         let handle = self.handle(node);
+        let take = quote!(#p::take(&mut #outcome, #handle));
         match self.model.nodes[node].kind {
-            NodeKind::Job(_) => quote!(#p::Outcome::take(&mut #outcome, #handle)),
+            NodeKind::Job(_) => take,
             NodeKind::Scheduler(inner) => {
-                let value = self.outcome_value(inner, outcome);
-                quote! {
-                    map_status(#p::Outcome::take(&mut #outcome, #handle), |_| #value)
-                }
+                let nested = local(format!("__jobs_o{inner}"), Span::call_site());
+                let value = self.outcome_value(inner, &nested);
+                quote!(#take.map(|mut #nested| #value))
             }
         }
     }
+}
+
+/// The job made of a body without inputs, before it is added. The name has
+/// the body's own span, hygiene included: rustc reports an error about the
+/// argument of `add` ("... is not a job") at the span of the argument, and
+/// only a span of the user's own tokens is shown as it is, not replaced with
+/// the whole invocation.
+fn prepared_job(index: usize, body: &JobBody) -> Ident {
+    Ident::new(&format!("__jobs_j{index}"), body_span(body))
 }
 
 fn body_span(body: &JobBody) -> Span {

@@ -656,3 +656,128 @@ job a = x();
         assert_eq!(model.scopes[0].fields, [0, 1, 2, 3]);
     }
 }
+
+mod expand {
+    use std::path::PathBuf;
+
+    use quote::quote;
+
+    use super::tokens;
+
+    /// The expansion of `workflow! { BODY }`, as a function body, pretty-printed.
+    fn expand(body: &str) -> String {
+        let expansion = crate::expand::workflow(tokens(&format!("jobs_core; {body}")));
+        let file = quote! {
+            fn expansion() {
+                let workflow = #expansion;
+            }
+        };
+        match syn::parse2::<syn::File>(file) {
+            Ok(file) => prettyplease::unparse(&file),
+            Err(error) => panic!("the expansion does not parse: {error}\n{expansion}"),
+        }
+    }
+
+    /// Compares with `tests/snapshots/NAME.rs`; `JOBS_MACROS_BLESS=1` writes
+    /// it instead, to review with `git diff`.
+    fn snapshot(name: &str, body: &str) {
+        let actual = format!("// workflow! {{{body}}}\n\n{}", expand(body)).replace("\n\n\n", "\n\n");
+        let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "snapshots", &format!("{name}.rs")].iter().collect();
+        if std::env::var_os("JOBS_MACROS_BLESS").is_some() {
+            std::fs::create_dir_all(path.parent().expect("has a parent")).expect("create the snapshot folder");
+            std::fs::write(&path, &actual).expect("write the snapshot");
+            return;
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            expected == actual,
+            "the expansion differs from {}; rerun with JOBS_MACROS_BLESS=1 and review the diff\n{actual}",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn design_example() {
+        snapshot(
+            "design_example",
+            r#"
+    timeout = Duration::from_secs(30);
+    window = 4;
+    clone(url, bus);
+
+    /// Downloads the page.
+    job fetch = download(url);
+    job parse(fetch) { parse_page(&fetch)? }
+    job index requires(parse) = update_index();
+    forever job monitor = watch_progress(bus);
+    noncritical job notify requires(index) = ping_chat();
+
+    sequence warmup {
+        job a = step(1);
+        job b = step(2);
+    }
+    scheduler deploy requires(warmup, index) {
+        window = 2;
+        job push = push_image();
+        job roll requires(push) = rollout();
+    }
+"#,
+        );
+    }
+
+    #[test]
+    fn inputs() {
+        snapshot(
+            "inputs",
+            r#"
+    clone(client);
+    job report(total) = publish(total, client);
+    job total(a, r#b) { a + r#b }
+    job a { 1 }
+    job r#b = async { Ok::<_, std::io::Error>(2) };
+"#,
+        );
+    }
+
+    #[test]
+    fn nested() {
+        snapshot(
+            "nested",
+            r#"
+    label = "outer";
+    noncritical scheduler stage {
+        shutdown_timeout = None;
+        scheduler inner { job deep = deep(); }
+        forever job spin = spin();
+    }
+    scheduler requires(stage) { job hidden = hidden(); }
+"#,
+        );
+    }
+
+    #[test]
+    fn empty() {
+        snapshot("empty", "");
+    }
+
+    #[test]
+    fn check_errors() {
+        // The cycle's edges and the unknown input are left out; `c` consumes
+        // an unknown input, so its body is left out, and so is `d`'s.
+        snapshot(
+            "check_errors",
+            r#"
+    job a requires(b) = x();
+    job b requires(a) = y();
+    job c(nothing) = z(nothing);
+    job d(c) = w(c);
+    window = 0;
+"#,
+        );
+    }
+
+    #[test]
+    fn parse_error() {
+        snapshot("parse_error", "job a = x(); jbo b = y();");
+    }
+}
