@@ -1,11 +1,12 @@
 //! What a run leaves behind: every job's state, value or error, and shutdown report.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
 use crate::error::{JobError, Reason};
-use crate::scheduler::{Edge, JobId, JobRef, Scheduler};
+use crate::scheduler::{Edge, Entry, JobId, JobRef, Scheduler};
 
 /// The state of a job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -152,7 +153,11 @@ pub(crate) type Value = Box<dyn Any + Send + Sync>;
 
 /// The end of one job, as the outcome keeps it.
 pub struct JobReport {
-    pub(crate) label: String,
+    /// Position in its scheduler, for default labels.
+    pub(crate) index: usize,
+    /// The label given, the job's own, or the nested scheduler's; `None` for a default.
+    pub(crate) label: Option<String>,
+    pub(crate) is_scheduler: bool,
     pub(crate) details: Option<String>,
     pub(crate) critical: bool,
     pub(crate) forever: bool,
@@ -165,9 +170,52 @@ pub struct JobReport {
 }
 
 impl JobReport {
-    /// The job's label.
-    pub fn label(&self) -> &str {
-        &self.label
+    /// Builds the report of a job from its entry; `nested` is the outcome of a nested
+    /// scheduler that ran.
+    pub(crate) fn new(
+        index: usize,
+        mut entry: Entry,
+        state: State,
+        nested: Option<Box<Outcome>>,
+    ) -> JobReport {
+        let nested = nested.or_else(|| {
+            entry
+                .node
+                .take_nested()
+                .map(|n| Box::new(Outcome::idle(n, None)))
+        });
+        let label = entry
+            .label
+            .take()
+            .or_else(|| nested.as_ref().and_then(|n| n.label.clone()));
+        JobReport {
+            index,
+            label,
+            is_scheduler: nested.is_some(),
+            details: entry.details,
+            critical: entry.critical,
+            forever: entry.forever,
+            state,
+            value: None,
+            error: None,
+            nested,
+            requires: entry.requires,
+            shutdown: None,
+        }
+    }
+
+    /// The job's label: the one it was given, or a default (`job-3`, `scheduler-4`).
+    pub fn label(&self) -> Cow<'_, str> {
+        match &self.label {
+            Some(label) => Cow::Borrowed(label),
+            None if self.is_scheduler => Cow::Owned(format!("scheduler-{}", self.index + 1)),
+            None => Cow::Owned(format!("job-{}", self.index + 1)),
+        }
+    }
+
+    /// Whether the job is a nested scheduler.
+    pub fn is_scheduler(&self) -> bool {
+        self.is_scheduler
     }
 
     /// The job's details, if any.
@@ -283,26 +331,11 @@ pub struct Outcome {
 impl Outcome {
     /// The outcome of a scheduler that never ran: every job idle.
     pub(crate) fn idle(s: Scheduler, reason: Option<Reason>) -> Outcome {
-        let labels: Vec<String> = (0..s.jobs.len()).map(|i| s.display_label(i)).collect();
         let jobs = s
             .jobs
             .into_iter()
-            .zip(labels)
-            .map(|(mut entry, label)| JobReport {
-                label,
-                details: entry.details,
-                critical: entry.critical,
-                forever: entry.forever,
-                state: State::Idle,
-                value: None,
-                error: None,
-                nested: entry
-                    .node
-                    .take_nested()
-                    .map(|n| Box::new(Outcome::idle(n, None))),
-                requires: entry.requires,
-                shutdown: None,
-            })
+            .enumerate()
+            .map(|(i, entry)| JobReport::new(i, entry, State::Idle, None))
             .collect();
         Outcome {
             uid: s.uid,
@@ -310,6 +343,17 @@ impl Outcome {
             reason,
             jobs,
             elapsed: Duration::ZERO,
+        }
+    }
+
+    /// The report at `path`: a position in this outcome, then in nested ones.
+    pub(crate) fn report_at(&mut self, path: &[usize]) -> Option<&mut JobReport> {
+        let (&first, rest) = path.split_first()?;
+        let report = self.jobs.get_mut(first)?;
+        if rest.is_empty() {
+            Some(report)
+        } else {
+            report.nested.as_deref_mut()?.report_at(rest)
         }
     }
 
@@ -450,11 +494,11 @@ impl fmt::Debug for Outcome {
                 let mut map = f.debug_map();
                 for job in self.0 {
                     match (&job.error, &job.nested) {
-                        (_, Some(nested)) => map.entry(&job.label, nested),
+                        (_, Some(nested)) => map.entry(&job.label(), nested),
                         (Some(e), None) => {
-                            map.entry(&job.label, &format_args!("{} ({e})", job.state))
+                            map.entry(&job.label(), &format_args!("{} ({e})", job.state))
                         }
-                        (None, None) => map.entry(&job.label, &job.state),
+                        (None, None) => map.entry(&job.label(), &job.state),
                     };
                 }
                 map.finish()

@@ -1,21 +1,30 @@
 //! The driver: runs one scheduler by dependency counting.
 //!
 //! Every job runs in its own tokio task. A task reports its end, exactly once, through
-//! a drop guard that sends on the scheduler's channel: the job's value, its error or
-//! panic, or `Cancelled` when the task is dropped before finishing. The driver is the
-//! only owner of the scheduling state, so it needs no lock: on each report it releases
-//! the window slot, decrements the in-degree of each successor (O(1) per edge) and
-//! starts those that reach zero, in declaration order. Nothing scans the pending jobs.
+//! a drop guard: the job's value, its error or panic, or `Cancelled` when the task is
+//! dropped before finishing. The report goes to the scheduler's inbox, and the task
+//! then tries to take the lock on the scheduling state: if it gets it, it handles every
+//! report in the inbox (its own and those of tasks that found the lock taken) and
+//! starts the jobs that became ready; if not, the holder will handle its report before
+//! letting go. So a finished job starts its successors from its own task, as a
+//! hand-written tokio scheduler would, and no task ever waits for the lock.
+//!
+//! Handling a report releases the job's window slot, decrements the in-degree of each
+//! successor (O(1) per edge) and starts those that reach zero, in declaration order.
+//! Nothing scans the pending jobs. The run future itself only starts the entry jobs,
+//! then waits for the end, the timeout or a cancellation, winds down and reports.
 
 use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -30,7 +39,8 @@ pub enum TaskEnd {
     Value(Value),
     Error(JobError),
     Cancelled,
-    Nested(Result<Outcome, Failure>),
+    /// Boxed: a nested run's end is large, and rare; job tasks stay small.
+    Nested(Box<Result<Outcome, Failure>>),
 }
 
 impl TaskEnd {
@@ -47,7 +57,7 @@ pub struct Report {
 /// Sends the task's end when dropped, so every exit path reports: completion, error,
 /// panic, or the task being aborted.
 struct Guard {
-    tx: mpsc::UnboundedSender<Report>,
+    shared: Arc<Shared>,
     index: u32,
     end: Option<TaskEnd>,
 }
@@ -55,11 +65,75 @@ struct Guard {
 impl Drop for Guard {
     fn drop(&mut self) {
         let end = self.end.take().unwrap_or(TaskEnd::Cancelled);
-        // The driver may be gone (the run future was dropped): nobody to tell.
-        let _ = self.tx.send(Report {
+        self.shared.report(Report {
             index: self.index,
             end,
         });
+    }
+}
+
+/// A run's state, shared by the run future and the job tasks.
+pub struct Shared {
+    driver: Mutex<Driver>,
+    /// Reports not yet handled.
+    inbox: Mutex<Vec<Report>>,
+    /// Set, with `done` notified, when the run should end or, once closing, when every
+    /// task has reported.
+    over: AtomicBool,
+    done: Notify,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // No code panics while holding these locks; if one did, the data is still whole.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    fn report(self: &Arc<Self>, report: Report) {
+        lock(&self.inbox).push(report);
+        self.combine();
+    }
+
+    /// Handles the inbox if the driver's lock is free; otherwise its holder will.
+    fn combine(self: &Arc<Self>) {
+        let mut batch = Vec::new();
+        loop {
+            let mut driver = match self.driver.try_lock() {
+                Ok(driver) => driver,
+                Err(TryLockError::Poisoned(e)) => e.into_inner(),
+                Err(TryLockError::WouldBlock) => return,
+            };
+            loop {
+                std::mem::swap(&mut batch, &mut *lock(&self.inbox));
+                if batch.is_empty() {
+                    break;
+                }
+                for report in batch.drain(..) {
+                    driver.handle(report, self);
+                }
+            }
+            let over = driver.is_over();
+            drop(driver);
+            if over && !self.over.swap(true, Ordering::AcqRel) {
+                self.done.notify_one();
+            }
+            // A report pushed after the last look at the inbox, while the lock was
+            // still held, found the lock taken: handle it now.
+            if lock(&self.inbox).is_empty() {
+                return;
+            }
+        }
+    }
+
+    /// Waits until `over` is set, then clears it.
+    async fn wait_over(&self) {
+        loop {
+            let notified = self.done.notified();
+            if self.over.swap(false, Ordering::AcqRel) {
+                return;
+            }
+            notified.await;
+        }
     }
 }
 
@@ -112,7 +186,7 @@ impl<'a> Results<'a> {
 /// What a node needs to start its task.
 pub struct SpawnCx<'a> {
     index: u32,
-    tx: &'a mpsc::UnboundedSender<Report>,
+    shared: &'a Arc<Shared>,
     results: Results<'a>,
 }
 
@@ -129,7 +203,7 @@ impl<'a> SpawnCx<'a> {
         E: Into<BoxError> + 'static,
     {
         let guard = Guard {
-            tx: self.tx.clone(),
+            shared: self.shared.clone(),
             index: self.index,
             end: None,
         };
@@ -149,7 +223,8 @@ impl<'a> SpawnCx<'a> {
 
     /// Reports an end at once, without a task.
     pub(crate) fn spawn_end(self, end: TaskEnd) -> Spawned {
-        let _ = self.tx.send(Report {
+        // The caller holds the driver's lock: the report waits in the inbox.
+        lock(&self.shared.inbox).push(Report {
             index: self.index,
             end,
         });
@@ -159,17 +234,17 @@ impl<'a> SpawnCx<'a> {
     fn spawn_nested(self, driver: Driver) -> Spawned {
         let (cancel_tx, cancel_rx) = oneshot::channel();
         let guard = Guard {
-            tx: self.tx.clone(),
+            shared: self.shared.clone(),
             index: self.index,
             end: None,
         };
         let handle = tokio::spawn(async move {
             let mut guard = guard;
-            let result = AssertUnwindSafe(driver.run(Some(cancel_rx)))
+            let result = AssertUnwindSafe(run(driver, Some(cancel_rx)))
                 .catch_unwind()
                 .await;
             guard.end = Some(match result {
-                Ok(result) => TaskEnd::Nested(result),
+                Ok(result) => TaskEnd::Nested(Box::new(result)),
                 Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
             });
         });
@@ -198,7 +273,7 @@ impl Node for NestedNode {
                     reason: Reason::Invalid(e),
                     outcome: Outcome::idle(s, None),
                 };
-                cx.spawn_end(TaskEnd::Nested(Err(failure)))
+                cx.spawn_end(TaskEnd::Nested(Box::new(Err(failure))))
             }
         }
     }
@@ -260,7 +335,7 @@ impl Scheduler {
             };
             let driver = Driver::new(self, plan);
             if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
-                let task = AbortOnDrop(tokio::spawn(driver.run(None)));
+                let task = AbortOnDrop(tokio::spawn(run(driver, None)));
                 match task.await {
                     Ok(result) => result,
                     Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
@@ -268,7 +343,7 @@ impl Scheduler {
                     Err(_) => std::future::pending().await,
                 }
             } else {
-                driver.run(None).await
+                run(driver, None).await
             }
         }
     }
@@ -301,8 +376,6 @@ pub(crate) struct Driver {
     jobs: Vec<Entry>,
     plan: Plan,
     slots: Vec<Slot>,
-    tx: mpsc::UnboundedSender<Report>,
-    rx: mpsc::UnboundedReceiver<Report>,
     /// Ready finite jobs waiting for a window slot, in the order they became ready.
     queue: VecDeque<u32>,
     /// Finite jobs started and not yet reported: the window slots in use.
@@ -316,11 +389,12 @@ pub(crate) struct Driver {
     closing: bool,
     /// Scratch stack for skip propagation.
     work: Vec<(u32, bool)>,
+    /// Scratch list of the jobs that became ready in one propagation.
+    newly_ready: Vec<u32>,
 }
 
 impl Driver {
     fn new(mut s: Scheduler, plan: Plan) -> Driver {
-        let (tx, rx) = mpsc::unbounded_channel();
         let slots = plan
             .in_degree
             .iter()
@@ -345,89 +419,65 @@ impl Driver {
             jobs: std::mem::take(&mut s.jobs),
             plan,
             slots,
-            tx,
-            rx,
             queue: VecDeque::new(),
             running: 0,
             live: 0,
             failure: None,
             closing: false,
             work: Vec::new(),
+            newly_ready: Vec::new(),
         }
     }
 
-    async fn run(mut self, mut cancel: Option<oneshot::Receiver<()>>) -> Result<Outcome, Failure> {
-        let started = Instant::now();
-        let deadline = self.timeout.map(|t| started + t);
-        for i in 0..self.slots.len() {
-            if self.slots[i].pending == 0 {
-                self.ready(i as u32);
-            }
+    /// Whether the run future should wake up: the run is over, or, once closing,
+    /// every task has reported.
+    fn is_over(&self) -> bool {
+        if self.closing {
+            self.live == 0
+        } else {
+            self.failure.is_some() || self.finite_left == 0
         }
-        let sleep = tokio::time::sleep_until(deadline.unwrap_or(started));
-        tokio::pin!(sleep);
-        while self.failure.is_none() && self.finite_left > 0 {
-            tokio::select! {
-                biased;
-                report = self.rx.recv() => {
-                    // The driver holds a sender, so the channel never closes.
-                    let Some(report) = report else { break };
-                    self.handle(report);
-                    while self.failure.is_none() && self.finite_left > 0 {
-                        match self.rx.try_recv() {
-                            Ok(report) => self.handle(report),
-                            Err(_) => break,
-                        }
-                    }
-                }
-                () = &mut sleep, if deadline.is_some() => {
-                    self.failure = Some(Reason::Timeout(self.timeout.unwrap_or_default()));
-                }
-                _ = wait_cancel(&mut cancel), if cancel.is_some() => {
-                    self.failure = Some(Reason::Cancelled);
-                }
-            }
-        }
-        let elapsed = started.elapsed();
-        self.close().await;
-        self.shutdown().await;
-        Ok(self.into_outcome(elapsed)).and_then(|outcome| match outcome.reason.clone() {
-            None => Ok(outcome),
-            Some(reason) => Err(Failure { reason, outcome }),
-        })
     }
 
     /// A job's requirements are all done.
-    fn ready(&mut self, i: u32) {
+    fn ready(&mut self, i: u32, shared: &Arc<Shared>) {
         let forever = self.jobs[i as usize].forever;
         if forever {
-            self.spawn(i);
+            self.spawn(i, shared);
             return;
         }
         let free = self.window.is_none_or(|w| self.running < w);
         if free && self.queue.is_empty() {
             self.running += 1;
-            self.spawn(i);
+            self.spawn(i, shared);
         } else {
             self.slots[i as usize].state = State::Scheduled;
             self.queue.push_back(i);
         }
     }
 
-    fn spawn(&mut self, i: u32) {
+    fn spawn(&mut self, i: u32, shared: &Arc<Shared>) {
         let Driver {
-            jobs,
-            slots,
-            tx,
-            uid,
-            ..
+            jobs, slots, uid, ..
         } = self;
         let cx = SpawnCx {
             index: i,
-            tx,
+            shared,
             results: Results { uid: *uid, slots },
         };
-        let spawned = jobs[i as usize].node.spawn(cx);
+        // `spawn` runs user code (`Job::run`, clones of inputs): a panic there is the
+        // job's failure, and must not unwind through the scheduler.
+        let node = &mut jobs[i as usize].node;
+        let spawned = match std::panic::catch_unwind(AssertUnwindSafe(|| node.spawn(cx))) {
+            Ok(spawned) => spawned,
+            Err(panic) => {
+                lock(&shared.inbox).push(Report {
+                    index: i,
+                    end: TaskEnd::Error(JobError::from_panic(panic)),
+                });
+                Spawned::Reported
+            }
+        };
         let slot = &mut slots[i as usize];
         slot.state = State::Running;
         slot.spawned = spawned;
@@ -435,17 +485,17 @@ impl Driver {
     }
 
     /// Starts queued jobs while window slots are free.
-    fn pump(&mut self) {
+    fn pump(&mut self, shared: &Arc<Shared>) {
         while self.window.is_none_or(|w| self.running < w) {
             let Some(i) = self.queue.pop_front() else {
                 break;
             };
             self.running += 1;
-            self.spawn(i);
+            self.spawn(i, shared);
         }
     }
 
-    fn handle(&mut self, Report { index, end }: Report) {
+    fn handle(&mut self, Report { index, end }: Report, shared: &Arc<Shared>) {
         let i = index as usize;
         self.live -= 1;
         let critical = self.jobs[i].critical;
@@ -458,21 +508,23 @@ impl Driver {
                 slot.value = Some(value);
                 true
             }
-            TaskEnd::Nested(Ok(outcome)) => {
-                slot.state = State::Done;
-                slot.nested = Some(Box::new(outcome));
-                true
-            }
-            TaskEnd::Nested(Err(failure)) => {
-                slot.nested = Some(Box::new(failure.outcome));
-                if matches!(failure.reason, Reason::Cancelled) {
-                    slot.state = State::Cancelled;
-                } else {
-                    slot.state = State::Failed;
-                    slot.error = Some(JobError::new(JobErrorKind::Nested(failure.reason)));
+            TaskEnd::Nested(result) => match *result {
+                Ok(outcome) => {
+                    slot.state = State::Done;
+                    slot.nested = Some(Box::new(outcome));
+                    true
                 }
-                false
-            }
+                Err(failure) => {
+                    slot.nested = Some(Box::new(failure.outcome));
+                    if matches!(failure.reason, Reason::Cancelled) {
+                        slot.state = State::Cancelled;
+                    } else {
+                        slot.state = State::Failed;
+                        slot.error = Some(JobError::new(JobErrorKind::Nested(failure.reason)));
+                    }
+                    false
+                }
+            },
             TaskEnd::Error(error) => {
                 slot.state = State::Failed;
                 slot.error = Some(error);
@@ -494,8 +546,10 @@ impl Driver {
             self.fail(i);
             return;
         }
-        self.propagate(index, produced);
-        self.pump();
+        self.propagate(index, produced, shared);
+        if self.failure.is_none() {
+            self.pump(shared);
+        }
     }
 
     /// A critical job failed or was skipped: the run aborts.
@@ -514,7 +568,8 @@ impl Driver {
 
     /// Job `index` ended (`produced`: with a value): count its successors down, start
     /// the ones that become ready, skip the ones starved of an input.
-    fn propagate(&mut self, index: u32, produced: bool) {
+    fn propagate(&mut self, index: u32, produced: bool, shared: &Arc<Shared>) {
+        let mut skipped = false;
         self.work.push((index, produced));
         while let Some((j, produced)) = self.work.pop() {
             let range = self.plan.succ_start[j as usize] as usize
@@ -531,12 +586,9 @@ impl Driver {
                     continue;
                 }
                 match slot.starved_by {
-                    None => {
-                        if self.failure.is_none() {
-                            self.ready(s as u32);
-                        }
-                    }
+                    None => self.newly_ready.push(s as u32),
                     Some(input) => {
+                        skipped = true;
                         let input = self.label_of(input as usize);
                         let slot = &mut self.slots[s];
                         slot.state = State::Skipped;
@@ -552,6 +604,19 @@ impl Driver {
                 }
             }
         }
+        // Jobs that became ready together start in declaration order. Successor lists
+        // are ascending, so only a cascade of skips can mix them up.
+        let mut newly_ready = std::mem::take(&mut self.newly_ready);
+        if skipped {
+            newly_ready.sort_unstable();
+        }
+        for &s in &newly_ready {
+            if self.failure.is_none() {
+                self.ready(s, shared);
+            }
+        }
+        newly_ready.clear();
+        self.newly_ready = newly_ready;
     }
 
     fn label_of(&self, i: usize) -> String {
@@ -559,22 +624,17 @@ impl Driver {
         if let Some(label) = &entry.label {
             return label.clone();
         }
-        if let Some(label) = entry.node.default_label() {
-            return label;
-        }
-        match (&self.slots[i].nested, entry.node.nested()) {
-            (Some(outcome), _) if outcome.label.is_some() => {
-                outcome.label.clone().unwrap_or_default()
-            }
-            (_, Some(s)) if s.label.is_some() => s.label.clone().unwrap_or_default(),
-            (None, None) => format!("job-{}", i + 1),
-            _ => format!("scheduler-{}", i + 1),
+        let nested = self.slots[i].nested.as_ref().map(|o| &o.label);
+        match nested.or(entry.node.nested().map(|s| &s.label)) {
+            Some(Some(label)) => label.clone(),
+            Some(None) => format!("scheduler-{}", i + 1),
+            None => format!("job-{}", i + 1),
         }
     }
 
-    /// The run is over: cancel what is queued or running and wait until every task has
-    /// reported, so that no job outlives the run.
-    async fn close(&mut self) {
+    /// The run is over: cancel what is queued or running. The run future then waits
+    /// until every task has reported, so that no job outlives the run.
+    fn close(&mut self) {
         self.closing = true;
         for i in self.queue.drain(..) {
             self.slots[i as usize].state = State::Cancelled;
@@ -590,71 +650,61 @@ impl Driver {
                 other => slot.spawned = other,
             }
         }
-        while self.live > 0 {
-            match self.rx.recv().await {
-                Some(report) => self.handle(report),
-                None => break,
+    }
+
+    /// Takes every job's shutdown hook, each marked timed out until it reports,
+    /// including those of the jobs of nested schedulers that never ran (those that ran
+    /// shut their jobs down themselves).
+    fn shutdown_hooks(&mut self) -> Vec<Hook> {
+        let mut hooks = Vec::new();
+        for (i, entry) in self.jobs.iter_mut().enumerate() {
+            let slot = &mut self.slots[i];
+            if let Some(nested) = entry.node.take_nested() {
+                let (outcome, nested_hooks) = idle_with_hooks(nested, vec![i]);
+                slot.nested = Some(Box::new(outcome));
+                hooks.extend(nested_hooks);
+            } else if let Some(hook) = take_hook(&mut *entry.node) {
+                slot.shutdown = Some(ShutdownStatus::TimedOut);
+                hooks.push(Hook {
+                    path: vec![i],
+                    hook,
+                });
+            }
+        }
+        hooks
+    }
+
+    /// Records the statuses of the hooks that reported.
+    fn record_shutdown(&mut self, statuses: Vec<(Vec<usize>, ShutdownStatus)>) {
+        for (path, status) in statuses {
+            let Some((&first, rest)) = path.split_first() else {
+                continue;
+            };
+            let Some(slot) = self.slots.get_mut(first) else {
+                continue;
+            };
+            if rest.is_empty() {
+                slot.shutdown = Some(status);
+            } else if let Some(report) = slot.nested.as_deref_mut().and_then(|o| o.report_at(rest))
+            {
+                report.shutdown = Some(status);
             }
         }
     }
 
-    /// Runs every shutdown hook once, concurrently, bounded by `shutdown_timeout`.
-    async fn shutdown(&mut self) {
-        let mut hooks: FuturesUnordered<_> = self
-            .jobs
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(i, entry)| entry.node.shutdown().map(|hook| (i, hook)))
-            .map(
-                |(i, hook): (usize, BoxFuture<'static, Result<(), BoxError>>)| {
-                    // Marked timed out until it reports.
-                    self.slots[i].shutdown = Some(ShutdownStatus::TimedOut);
-                    async move { (i, AssertUnwindSafe(hook).catch_unwind().await) }
-                },
-            )
-            .collect();
-        let deadline = self.shutdown_timeout.map(|t| Instant::now() + t);
-        while !hooks.is_empty() {
-            let next = match deadline {
-                Some(deadline) => match tokio::time::timeout_at(deadline, hooks.next()).await {
-                    Ok(next) => next,
-                    Err(_) => break,
-                },
-                None => hooks.next().await,
-            };
-            let Some((i, result)) = next else { break };
-            self.slots[i].shutdown = Some(match result {
-                Ok(Ok(())) => ShutdownStatus::Ok,
-                Ok(Err(e)) => ShutdownStatus::Failed(JobError::new(JobErrorKind::Error(e))),
-                Err(panic) => ShutdownStatus::Failed(JobError::from_panic(panic)),
-            });
-        }
-    }
-
-    fn into_outcome(mut self, elapsed: Duration) -> Outcome {
-        let labels: Vec<String> = (0..self.jobs.len()).map(|i| self.label_of(i)).collect();
+    fn take_outcome(&mut self, elapsed: Duration) -> Outcome {
         let jobs = std::mem::take(&mut self.jobs);
         let slots = std::mem::take(&mut self.slots);
         let reports = jobs
             .into_iter()
             .zip(slots)
-            .zip(labels)
-            .map(|((mut entry, slot), label)| JobReport {
-                label,
-                details: entry.details,
-                critical: entry.critical,
-                forever: entry.forever,
-                state: slot.state,
-                value: slot.value,
-                error: slot.error,
-                nested: slot.nested.or_else(|| {
-                    entry
-                        .node
-                        .take_nested()
-                        .map(|n| Box::new(Outcome::idle(n, None)))
-                }),
-                requires: entry.requires,
-                shutdown: slot.shutdown,
+            .enumerate()
+            .map(|(i, (entry, slot))| {
+                let mut report = JobReport::new(i, entry, slot.state, slot.nested);
+                report.value = slot.value;
+                report.error = slot.error;
+                report.shutdown = slot.shutdown;
+                report
             })
             .collect();
         Outcome {
@@ -674,11 +724,174 @@ async fn wait_cancel(cancel: &mut Option<oneshot::Receiver<()>>) {
     }
 }
 
-impl Drop for Driver {
-    /// The run future was dropped mid-way: abort every task still running. Nested
-    /// schedulers abort theirs in turn when their own driver is dropped.
+/// Runs a prepared scheduler: starts the entry jobs, waits for the end (or the
+/// timeout, or the parent's cancellation), cancels what is left and waits for it, runs
+/// the shutdown hooks, and reports.
+async fn run(
+    driver: Driver,
+    mut cancel: Option<oneshot::Receiver<()>>,
+) -> Result<Outcome, Failure> {
+    let timeout = driver.timeout;
+    let shutdown_timeout = driver.shutdown_timeout;
+    let shared = Arc::new(Shared {
+        driver: Mutex::new(driver),
+        inbox: Mutex::new(Vec::new()),
+        over: AtomicBool::new(false),
+        done: Notify::new(),
+    });
+    // Dropping the run future aborts every task still running.
+    let _abort = AbortAll(&shared);
+    let started = Instant::now();
+    {
+        let mut driver = lock(&shared.driver);
+        for i in 0..driver.slots.len() {
+            if driver.slots[i].pending == 0 && driver.failure.is_none() {
+                driver.ready(i as u32, &shared);
+            }
+        }
+    }
+    shared.combine();
+    let deadline = timeout.map(|t| started + t);
+    let sleep = tokio::time::sleep_until(deadline.unwrap_or(started));
+    tokio::pin!(sleep);
+    tokio::select! {
+        biased;
+        () = shared.wait_over() => {}
+        () = &mut sleep, if deadline.is_some() => {
+            lock(&shared.driver).failure.get_or_insert(Reason::Timeout(timeout.unwrap_or_default()));
+        }
+        () = wait_cancel(&mut cancel), if cancel.is_some() => {
+            lock(&shared.driver).failure.get_or_insert(Reason::Cancelled);
+        }
+    }
+    let elapsed = started.elapsed();
+    shared.over.store(false, Ordering::Release);
+    let all_reported = {
+        let mut driver = lock(&shared.driver);
+        driver.close();
+        driver.live == 0
+    };
+    // Reports that arrived while the lock was held, then every aborted task's report.
+    shared.combine();
+    if !all_reported {
+        shared.wait_over().await;
+    }
+    let hooks = lock(&shared.driver).shutdown_hooks();
+    let statuses = run_hooks(hooks, shutdown_timeout).await;
+    let outcome = {
+        let mut driver = lock(&shared.driver);
+        driver.record_shutdown(statuses);
+        driver.take_outcome(elapsed)
+    };
+    match outcome.reason.clone() {
+        None => Ok(outcome),
+        Some(reason) => Err(Failure { reason, outcome }),
+    }
+}
+
+/// A job's shutdown hook, with the path to the job through nested schedulers.
+pub(crate) struct Hook {
+    path: Vec<usize>,
+    hook: BoxFuture<'static, Result<(), BoxError>>,
+}
+
+/// Takes a node's shutdown hook; a panic while making the hook is its failure.
+fn take_hook(node: &mut dyn Node) -> Option<BoxFuture<'static, Result<(), BoxError>>> {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| node.shutdown())) {
+        Ok(hook) => hook,
+        Err(panic) => {
+            let error = JobError::from_panic(panic);
+            Some(Box::pin(async move { Err(Box::new(error) as BoxError) }))
+        }
+    }
+}
+
+/// The all-idle outcome of a nested scheduler that never ran, and its jobs' hooks.
+fn idle_with_hooks(mut s: Scheduler, path: Vec<usize>) -> (Outcome, Vec<Hook>) {
+    let mut hooks = Vec::new();
+    let mut has_hook = Vec::with_capacity(s.jobs.len());
+    let mut inner = Vec::new();
+    for (i, entry) in s.jobs.iter_mut().enumerate() {
+        let mut job_path = path.clone();
+        job_path.push(i);
+        if let Some(nested) = entry.node.take_nested() {
+            inner.push((i, idle_with_hooks(nested, job_path)));
+            has_hook.push(false);
+        } else if let Some(hook) = take_hook(&mut *entry.node) {
+            hooks.push(Hook {
+                path: job_path,
+                hook,
+            });
+            has_hook.push(true);
+        } else {
+            has_hook.push(false);
+        }
+    }
+    let mut outcome = Outcome::idle(s, None);
+    for (i, (nested, nested_hooks)) in inner {
+        outcome.jobs[i].nested = Some(Box::new(nested));
+        outcome.jobs[i].is_scheduler = true;
+        hooks.extend(nested_hooks);
+    }
+    for (report, has_hook) in outcome.jobs.iter_mut().zip(has_hook) {
+        if has_hook {
+            report.shutdown = Some(ShutdownStatus::TimedOut);
+        }
+    }
+    (outcome, hooks)
+}
+
+/// Runs the shutdown hooks concurrently, bounded by `timeout`; those still running
+/// then are dropped, and keep their `TimedOut` status.
+async fn run_hooks(
+    hooks: Vec<Hook>,
+    timeout: Option<Duration>,
+) -> Vec<(Vec<usize>, ShutdownStatus)> {
+    let mut statuses = Vec::new();
+    if hooks.is_empty() {
+        return statuses;
+    }
+    let mut running: FuturesUnordered<_> =
+        hooks
+            .into_iter()
+            .map(|Hook { path, hook }| async move {
+                (path, AssertUnwindSafe(hook).catch_unwind().await)
+            })
+            .collect();
+    let deadline = timeout.map(|t| Instant::now() + t);
+    loop {
+        let next = match deadline {
+            Some(deadline) => match tokio::time::timeout_at(deadline, running.next()).await {
+                Ok(next) => next,
+                Err(_) => break,
+            },
+            None => running.next().await,
+        };
+        let Some((path, result)) = next else { break };
+        statuses.push((
+            path,
+            match result {
+                Ok(Ok(())) => ShutdownStatus::Ok,
+                Ok(Err(e)) => ShutdownStatus::Failed(match e.downcast::<JobError>() {
+                    Ok(e) => *e,
+                    Err(e) => JobError::new(JobErrorKind::Error(e)),
+                }),
+                Err(panic) => ShutdownStatus::Failed(JobError::from_panic(panic)),
+            },
+        ));
+    }
+    statuses
+}
+
+/// Aborts every task still running when the run future is dropped mid-way. Nested
+/// schedulers abort theirs in turn when their own run future is dropped.
+struct AbortAll<'a>(&'a Arc<Shared>);
+
+impl Drop for AbortAll<'_> {
     fn drop(&mut self) {
-        for slot in &mut self.slots {
+        let mut driver = lock(&self.0.driver);
+        driver.closing = true;
+        for slot in &mut driver.slots {
             std::mem::replace(&mut slot.spawned, Spawned::None).abort();
         }
     }

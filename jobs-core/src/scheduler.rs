@@ -262,9 +262,6 @@ impl Scheduler {
         if let Some(label) = &entry.label {
             return label.clone();
         }
-        if let Some(label) = entry.node.default_label() {
-            return label;
-        }
         match entry.node.nested() {
             Some(nested) => nested
                 .label
@@ -276,11 +273,13 @@ impl Scheduler {
 
     fn push<T>(&mut self, node: Box<dyn Node>, requires: Vec<Edge>) -> JobMut<'_, T> {
         let index = u32::try_from(self.jobs.len()).unwrap_or(u32::MAX);
-        let default_details = node.default_details();
+        // Resolved once, here: no user code runs for labels while the workflow runs.
+        let label = node.default_label();
+        let details = node.default_details();
         self.jobs.push(Entry {
             node,
-            label: None,
-            details: default_details,
+            label,
+            details,
             critical: true,
             forever: false,
             requires,
