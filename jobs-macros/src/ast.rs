@@ -11,9 +11,9 @@
 //! errors.
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use syn::ext::IdentExt;
 use syn::parse::{Lookahead1, Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::ext::IdentExt;
 use syn::{Attribute, Ident, Token, braced, parenthesized, token};
 
 /// The keywords of the language. They are contextual: anywhere a name is
@@ -69,10 +69,7 @@ pub(crate) enum Entry {
 /// ```
 pub(crate) enum Setting {
     /// `NAME = EXPR;`, for any name: the checker tells the known ones.
-    Value {
-        name: Ident,
-        value: TokenStream,
-    },
+    Value { name: Ident, value: TokenStream },
     /// `clone(a, b);`
     Clone {
         clone_token: kw::clone,
@@ -281,7 +278,9 @@ impl Parse for Item {
 fn with_suggestion(error: syn::Error, input: ParseStream) -> syn::Error {
     let word = input.cursor().ident().map(|(ident, _)| ident.to_string());
     match word.and_then(|word| closest(&word, ITEM_WORDS)) {
-        Some(keyword) => syn::Error::new(error.span(), format!("{error}; did you mean `{keyword}`?")),
+        Some(keyword) => {
+            syn::Error::new(error.span(), format!("{error}; did you mean `{keyword}`?"))
+        }
         None => error,
     }
 }
@@ -400,17 +399,20 @@ impl Section {
 
 /// The candidate closest to `word` by edit distance, if close enough to be a
 /// likely typo (the first one on ties).
-pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = word.chars().count().max(3) / 3;
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
         if candidate == word {
             continue;
         }
-        if let Some(distance) = edit_distance(word, candidate, limit) {
-            if best.is_none_or(|(d, _)| distance < d) {
-                best = Some((distance, candidate));
-            }
+        if let Some(distance) = edit_distance(word, candidate, limit)
+            && best.is_none_or(|(d, _)| distance < d)
+        {
+            best = Some((distance, candidate));
         }
     }
     best.map(|(_, candidate)| candidate)

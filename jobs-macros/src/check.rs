@@ -201,10 +201,7 @@ struct NodeData {
 }
 
 enum NodeDataKind {
-    Job {
-        body: JobBody,
-        inputs: Vec<Input>,
-    },
+    Job { body: JobBody, inputs: Vec<Input> },
     Scheduler(usize),
 }
 
@@ -300,13 +297,19 @@ impl Checker {
         // would only add noise.
         if context == Context::Sequence {
             // error: settings are not allowed in a sequence; set `window` on the enclosing scheduler
-            let message = format!("settings are not allowed in a sequence; set `{name}` on the enclosing scheduler");
+            let message = format!(
+                "settings are not allowed in a sequence; set `{name}` on the enclosing scheduler"
+            );
             self.errors.error(site.at, span, message);
             return;
         }
         if after_item {
             // error: settings must come before the items of their scheduler
-            self.errors.error(site.at, span, "settings must come before the items of their scheduler");
+            self.errors.error(
+                site.at,
+                span,
+                "settings must come before the items of their scheduler",
+            );
             return;
         }
         match setting {
@@ -324,7 +327,8 @@ impl Checker {
                     }
                     other => {
                         // error: unknown setting `windw`; expected one of: `label`, ...
-                        let message = format!("unknown setting `{other}`; expected one of: {SETTINGS}");
+                        let message =
+                            format!("unknown setting `{other}`; expected one of: {SETTINGS}");
                         self.errors.error(site.at, span, message);
                         return;
                     }
@@ -336,16 +340,18 @@ impl Checker {
                     self.errors.error(site.at, span, message);
                     return;
                 }
-                if kind == SettingKind::Window {
-                    if let Ok(literal) = syn::parse2::<LitInt>(value.clone()) {
-                        if literal.base10_parse::<u128>().is_ok_and(|n| n == 0) {
-                            let site = self.site(literal.span());
-                            // error: `window` must be at least 1
-                            self.errors.error(site.at, site.span, "`window` must be at least 1");
-                        }
-                    }
+                if kind == SettingKind::Window
+                    && let Ok(literal) = syn::parse2::<LitInt>(value.clone())
+                    && literal.base10_parse::<u128>().is_ok_and(|n| n == 0)
+                {
+                    let site = self.site(literal.span());
+                    // error: `window` must be at least 1
+                    self.errors
+                        .error(site.at, site.span, "`window` must be at least 1");
                 }
-                self.scopes[scope].settings.push(ScopeSetting { kind, name, value });
+                self.scopes[scope]
+                    .settings
+                    .push(ScopeSetting { kind, name, value });
             }
             ast::Setting::Clone { names, .. } => {
                 if self.scopes[scope].clone_site.is_some() {
@@ -360,7 +366,11 @@ impl Checker {
                     let site = self.site(name.span());
                     if !seen.insert(name.unraw().to_string()) {
                         // error: `client` is listed twice
-                        self.errors.error(site.at, site.span, format!("`{}` is listed twice", name.unraw()));
+                        self.errors.error(
+                            site.at,
+                            site.span,
+                            format!("`{}` is listed twice", name.unraw()),
+                        );
                         continue;
                     }
                     self.scopes[scope].clones.push(name);
@@ -377,12 +387,20 @@ impl Checker {
             match doc_string(attr) {
                 Some(_) if is_sequence => {
                     // error: doc comments are not supported on a sequence
-                    self.errors.error(site.at, site.span, "doc comments are not supported on a sequence");
+                    self.errors.error(
+                        site.at,
+                        site.span,
+                        "doc comments are not supported on a sequence",
+                    );
                 }
                 Some(line) => docs.push(line),
                 None => {
                     // error: unsupported attribute; only doc comments are allowed here
-                    self.errors.error(site.at, site.span, "unsupported attribute; only doc comments are allowed here");
+                    self.errors.error(
+                        site.at,
+                        site.span,
+                        "unsupported attribute; only doc comments are allowed here",
+                    );
                 }
             }
         }
@@ -393,7 +411,10 @@ impl Checker {
             let site = self.site(modifier.span());
             if is_sequence {
                 // error: a sequence takes no modifiers; put `forever` on its items
-                let message = format!("a sequence takes no modifiers; put `{}` on its items", modifier.word());
+                let message = format!(
+                    "a sequence takes no modifiers; put `{}` on its items",
+                    modifier.word()
+                );
                 self.errors.error(site.at, site.span, message);
                 continue;
             }
@@ -409,7 +430,11 @@ impl Checker {
                 }
                 Some(previous) => {
                     // error: conflicting modifiers `critical` and `noncritical`
-                    let message = format!("conflicting modifiers `{}` and `{}`", previous.word(), modifier.word());
+                    let message = format!(
+                        "conflicting modifiers `{}` and `{}`",
+                        previous.word(),
+                        modifier.word()
+                    );
                     self.errors.error(site.at, site.span, message);
                 }
                 None => *slot = Some(modifier),
@@ -421,7 +446,9 @@ impl Checker {
         match item.kind {
             ItemKind::Job(job) => self.job(job, scope, docs, critical, forever),
             ItemKind::Section(section) => match section.keyword {
-                SectionKeyword::Scheduler(_) => self.scheduler(section, scope, docs, critical, forever),
+                SectionKeyword::Scheduler(_) => {
+                    self.scheduler(section, scope, docs, critical, forever)
+                }
                 SectionKeyword::Sequence(_) => self.sequence(section, scope),
             },
         }
@@ -430,7 +457,10 @@ impl Checker {
     /// Records `name` as defined in `scope`, unless it already is.
     fn define(&mut self, scope: usize, name: &Ident, site: Site, target: Target) -> bool {
         let key = name.unraw().to_string();
-        self.everywhere.entry(key.clone()).or_default().push((scope, target));
+        self.everywhere
+            .entry(key.clone())
+            .or_default()
+            .push((scope, target));
         let scope_data = &mut self.scopes[scope];
         if scope_data.names.contains_key(&key) {
             // error: the name `fetch` is defined multiple times
@@ -443,7 +473,14 @@ impl Checker {
         true
     }
 
-    fn job(&mut self, job: ast::Job, scope: usize, docs: Option<String>, critical: bool, forever: bool) -> ItemInfo {
+    fn job(
+        &mut self,
+        job: ast::Job,
+        scope: usize,
+        docs: Option<String>,
+        critical: bool,
+        forever: bool,
+    ) -> ItemInfo {
         let id = self.nodes.len();
         let head = self.site(job.name.span());
         if self.define(scope, &job.name, head, Target::Node(id)) {
@@ -456,7 +493,11 @@ impl Checker {
                 let site = self.site(name.span());
                 if !seen.insert(name.unraw().to_string()) {
                     // error: `fetch` is listed twice
-                    self.errors.error(site.at, site.span, format!("`{}` is listed twice", name.unraw()));
+                    self.errors.error(
+                        site.at,
+                        site.span,
+                        format!("`{}` is listed twice", name.unraw()),
+                    );
                     continue;
                 }
                 if inputs.len() >= MAX_INPUTS {
@@ -659,19 +700,31 @@ impl Checker {
             };
             let who = self.describe(r.holder);
             let message = match (target, r.holder) {
-                (Target::Node(n), Holder::Node(h)) if n == h => Some(format!("{who} cannot require itself")),
-                (Target::Sequence(s), Holder::Sequence(h)) if s == h => Some(format!("{who} cannot require itself")),
-                (Target::Sequence(s), Holder::Node(h)) if self.sequence_holds_node(s, h) => {
-                    Some(format!("{who} cannot require `{key}`, the sequence it belongs to"))
+                (Target::Node(n), Holder::Node(h)) if n == h => {
+                    Some(format!("{who} cannot require itself"))
                 }
-                (Target::Sequence(s), Holder::Sequence(h)) if s < h && h < self.sequences[s].end_sequence => {
-                    Some(format!("{who} cannot require `{key}`, the sequence it belongs to"))
+                (Target::Sequence(s), Holder::Sequence(h)) if s == h => {
+                    Some(format!("{who} cannot require itself"))
                 }
-                (Target::Node(n), Holder::Sequence(h)) if self.sequence_holds_node(h, n) => {
-                    Some(format!("{who} cannot require `{key}`, one of its own items"))
+                (Target::Sequence(s), Holder::Node(h)) if self.sequence_holds_node(s, h) => Some(
+                    format!("{who} cannot require `{key}`, the sequence it belongs to"),
+                ),
+                (Target::Sequence(s), Holder::Sequence(h))
+                    if s < h && h < self.sequences[s].end_sequence =>
+                {
+                    Some(format!(
+                        "{who} cannot require `{key}`, the sequence it belongs to"
+                    ))
                 }
-                (Target::Sequence(s), Holder::Sequence(h)) if h < s && s < self.sequences[h].end_sequence => {
-                    Some(format!("{who} cannot require `{key}`, one of its own items"))
+                (Target::Node(n), Holder::Sequence(h)) if self.sequence_holds_node(h, n) => Some(
+                    format!("{who} cannot require `{key}`, one of its own items"),
+                ),
+                (Target::Sequence(s), Holder::Sequence(h))
+                    if h < s && s < self.sequences[h].end_sequence =>
+                {
+                    Some(format!(
+                        "{who} cannot require `{key}`, one of its own items"
+                    ))
                 }
                 _ => None,
             };
@@ -766,7 +819,10 @@ impl Checker {
         let message = match found {
             None => {
                 let names = &self.scopes[r.scope].declared;
-                let place = match self.scopes[r.scope].owner.and_then(|o| self.scheduler_name(o)) {
+                let place = match self.scopes[r.scope]
+                    .owner
+                    .and_then(|o| self.scheduler_name(o))
+                {
                     Some(name) => format!("in the scheduler `{name}`"),
                     None if r.scope == 0 => "in this workflow".to_owned(),
                     None => "in this scheduler".to_owned(),
@@ -780,7 +836,11 @@ impl Checker {
             }
             Some((scope, target)) => {
                 let there = self.ancestors(scope);
-                let common = here.iter().copied().find(|s| there.contains(s)).unwrap_or(0);
+                let common = here
+                    .iter()
+                    .copied()
+                    .find(|s| there.contains(s))
+                    .unwrap_or(0);
                 // The schedulers just below the common one, on each side.
                 let below = |chain: &[usize]| {
                     let position = chain.iter().position(|&s| s == common)?;
@@ -874,7 +934,8 @@ impl Checker {
             let message = format!("cyclic requirement: {path} (`->` means \"requires\")");
             for &e in &cycle {
                 dropped[e] = true;
-                self.errors.error(edges[e].site.at, edges[e].site.span, &message);
+                self.errors
+                    .error(edges[e].site.at, edges[e].site.span, &message);
             }
         }
         for edge in &edges {
@@ -884,7 +945,12 @@ impl Checker {
             }
         }
 
-        let kept: Vec<&Edge> = edges.iter().zip(&dropped).filter(|(_, d)| !**d).map(|(e, _)| e).collect();
+        let kept: Vec<&Edge> = edges
+            .iter()
+            .zip(&dropped)
+            .filter(|(_, d)| !**d)
+            .map(|(e, _)| e)
+            .collect();
         let kept_pairs: Vec<(usize, usize)> = kept.iter().map(|e| (e.from, e.to)).collect();
         let order = Graph::new(self.nodes.len(), &kept_pairs).topological_order();
 
@@ -904,7 +970,10 @@ impl Checker {
         // The clone lists in effect in each scope, outer scopes first.
         let mut clones_in: Vec<Vec<Ident>> = Vec::with_capacity(self.scopes.len());
         for scope in &self.scopes {
-            let mut list = scope.parent.map(|p| clones_in[p].clone()).unwrap_or_default();
+            let mut list = scope
+                .parent
+                .map(|p| clones_in[p].clone())
+                .unwrap_or_default();
             for name in &scope.clones {
                 if !list.iter().any(|n| n.unraw() == name.unraw()) {
                     list.push(name.clone());
@@ -932,11 +1001,16 @@ impl Checker {
                             .iter()
                             .filter(|name| {
                                 let name = name.unraw().to_string();
-                                mentioned.contains(&name) && !inputs.iter().any(|i| i.name.unraw() == name)
+                                mentioned.contains(&name)
+                                    && !inputs.iter().any(|i| i.name.unraw() == name)
                             })
                             .cloned()
                             .collect();
-                        NodeKind::Job(JobNode { body, inputs, clones })
+                        NodeKind::Job(JobNode {
+                            body,
+                            inputs,
+                            clones,
+                        })
                     }
                 };
                 Node {
@@ -959,7 +1033,11 @@ impl Checker {
                 fields: scope.fields,
             })
             .collect();
-        let model = Model { scopes, nodes, order };
+        let model = Model {
+            scopes,
+            nodes,
+            order,
+        };
         (model, self.errors.propagate().err())
     }
 
@@ -977,7 +1055,9 @@ impl Checker {
         };
         match edge.kind {
             // error: job `index` cannot take the output of the forever job `monitor`: it would never start
-            EdgeKind::Input(_) => format!("{who} cannot take the output of {what}: it would never start"),
+            EdgeKind::Input(_) => {
+                format!("{who} cannot take the output of {what}: it would never start")
+            }
             // error: sequence `warmup` cannot require the forever job `monitor`: its first item, job `a`, would never start
             EdgeKind::Requires {
                 held_by_sequence: Some(sequence),
@@ -987,17 +1067,26 @@ impl Checker {
                 self.describe(Holder::Sequence(sequence))
             ),
             // error: job `report` cannot require `warmup`, whose last item is the forever job `b`: it would never start
-            EdgeKind::Requires { via: Some(sequence), .. } => {
+            EdgeKind::Requires {
+                via: Some(sequence),
+                ..
+            } => {
                 let name = match &self.sequences[sequence].name {
                     Some(name) => name.unraw().to_string(),
                     None => String::new(),
                 };
-                format!("{who} cannot require `{name}`, whose last item is {what}: it would never start")
+                format!(
+                    "{who} cannot require `{name}`, whose last item is {what}: it would never start"
+                )
             }
             // error: job `index` cannot require the forever job `monitor`: it would never start
-            EdgeKind::Requires { .. } => format!("{who} cannot require {what}: it would never start"),
+            EdgeKind::Requires { .. } => {
+                format!("{who} cannot require {what}: it would never start")
+            }
             // error: job `b` cannot follow the forever job `a` in a sequence: it would never start
-            EdgeKind::Chain => format!("{who} cannot follow {what} in a sequence: it would never start"),
+            EdgeKind::Chain => {
+                format!("{who} cannot follow {what} in a sequence: it would never start")
+            }
         }
     }
 }
@@ -1011,7 +1100,10 @@ fn doc_string(attr: &syn::Attribute) -> Option<String> {
         return None;
     }
     match &meta.value {
-        Expr::Lit(ExprLit { lit: Lit::Str(text), .. }) => Some(text.value()),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(text),
+            ..
+        }) => Some(text.value()),
         _ => None,
     }
 }

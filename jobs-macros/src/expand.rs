@@ -12,8 +12,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::{Ident, LitStr};
 
-use crate::check::{self, JobNode, Model, NodeKind, SettingKind};
 use crate::ast::JobBody;
+use crate::check::{self, JobNode, Model, NodeKind, SettingKind};
 
 /// Expands `$crate; BODY`.
 pub(crate) fn workflow(input: TokenStream) -> TokenStream {
@@ -45,7 +45,11 @@ fn local(name: impl AsRef<str>, span: Span) -> Ident {
 }
 
 fn first_span(tokens: &TokenStream) -> Span {
-    tokens.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span())
+    tokens
+        .clone()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span())
 }
 
 fn label(name: &Ident) -> LitStr {
@@ -98,17 +102,20 @@ impl<'a> Expander<'a> {
                     }
                 }
             };
-            let name = if taken.insert(name.clone()) { name } else { format!("{name}_{index}") };
+            let name = if taken.insert(name.clone()) {
+                name
+            } else {
+                format!("{name}_{index}")
+            };
             taken.insert(name.clone());
             outcome_names.push(format_ident!("{}", name));
         }
         for node_index in model.scopes.iter().flat_map(|s| s.fields.clone()) {
-            if let Some(node) = model.nodes.get(node_index) {
-                if let NodeKind::Scheduler(inner) = node.kind {
-                    if typed.get(node.scope).copied().unwrap_or(false) {
-                        typed[inner] = true;
-                    }
-                }
+            if let Some(node) = model.nodes.get(node_index)
+                && let NodeKind::Scheduler(inner) = node.kind
+                && typed.get(node.scope).copied().unwrap_or(false)
+            {
+                typed[inner] = true;
             }
         }
         let mut used = vec![false; model.nodes.len()];
@@ -133,7 +140,11 @@ impl<'a> Expander<'a> {
         }
         let mut by_scope = vec![Vec::new(); model.scopes.len()];
         for &index in &model.order {
-            if let Some(list) = model.nodes.get(index).and_then(|n| by_scope.get_mut(n.scope)) {
+            if let Some(list) = model
+                .nodes
+                .get(index)
+                .and_then(|n| by_scope.get_mut(n.scope))
+            {
                 list.push(index);
             }
         }
@@ -188,11 +199,12 @@ impl<'a> Expander<'a> {
     fn settings(&self, scope: usize) -> TokenStream {
         let var = self.scheduler_var(scope);
         let mut tokens = TokenStream::new();
-        if let Some(node) = self.model.scopes[scope].owner.and_then(|o| self.model.nodes.get(o)) {
-            if let Some(name) = &node.name {
-                let name = label(name);
-                tokens.extend(quote!(#var.set_label(#name);));
-            }
+        let owner = self.model.scopes[scope]
+            .owner
+            .and_then(|o| self.model.nodes.get(o));
+        if let Some(name) = owner.and_then(|node| node.name.as_ref()) {
+            let name = label(name);
+            tokens.extend(quote!(#var.set_label(#name);));
         }
         for setting in &self.model.scopes[scope].settings {
             let method = match setting.kind {
@@ -232,11 +244,11 @@ impl<'a> Expander<'a> {
                         JobBody::Expr(expr) => quote!(#expr),
                         JobBody::Block(block) => self.block_future(block),
                     };
-                    let into_job = self.into_job(&value, span);
+                    let job_of = self.job_of(&value, span);
                     let prepared = prepared_job(index, &job.body);
                     tokens.extend(quote_spanned! {span=>
                         let #value = { #clones #body };
-                        let #prepared = #into_job;
+                        let #prepared = #job_of;
                     });
                 }
                 NodeKind::Job(_) => {}
@@ -259,7 +271,7 @@ impl<'a> Expander<'a> {
 
     /// Turns the value in `value` into a job: a future of `Result<T, E>`, a
     /// future of `T`, or anything that implements the job trait.
-    fn into_job(&self, value: &Ident, span: Span) -> TokenStream {
+    fn job_of(&self, value: &Ident, span: Span) -> TokenStream {
         let p = &self.private;
         quote_spanned! {span=>
             {
@@ -345,7 +357,8 @@ impl<'a> Expander<'a> {
                 NodeKind::Job(job) => {
                     let sources: Vec<Option<usize>> = job.inputs.iter().map(|i| i.node).collect();
                     let ready = sources.iter().all(|source| {
-                        source.is_some_and(|s| added.get(s).copied().unwrap_or(false) && !poisoned[s])
+                        source
+                            .is_some_and(|s| added.get(s).copied().unwrap_or(false) && !poisoned[s])
                     });
                     if ready {
                         let handles = sources.iter().flatten().map(|&s| self.handle(s));
@@ -363,13 +376,13 @@ impl<'a> Expander<'a> {
                         // nothing, so the body adds no errors of its own.
                         poisoned[index] = true;
                         let value = local("__jobs_x", span);
-                        let into_job = self.into_job(&value, span);
+                        let job_of = self.job_of(&value, span);
                         quote_spanned! {span=>
                             {
                                 let #value = async {
                                     ::core::result::Result::<(), #p::BoxError>::Ok(())
                                 };
-                                #var.add(#into_job) #chain.id()
+                                #var.add(#job_of) #chain.id()
                             }
                         }
                     }
@@ -437,7 +450,10 @@ impl<'a> Expander<'a> {
             }
             NodeKind::Scheduler(inner) => {
                 let name = &self.outcome_names[*inner];
-                let args = self.model.scopes[*inner].fields.iter().map(|&f| self.value_type(f));
+                let args = self.model.scopes[*inner]
+                    .fields
+                    .iter()
+                    .map(|&f| self.value_type(f));
                 let args: Vec<TokenStream> = args.collect();
                 if args.is_empty() {
                     quote!(#name)
@@ -467,7 +483,10 @@ impl<'a> Expander<'a> {
         let params = self.struct_params();
         let generics = generic_list(&params);
         let handle_nodes = self.struct_handles();
-        let handle_fields: Vec<Ident> = handle_nodes.iter().map(|&n| format_ident!("__jobs_h{}", n)).collect();
+        let handle_fields: Vec<Ident> = handle_nodes
+            .iter()
+            .map(|&n| format_ident!("__jobs_h{}", n))
+            .collect();
         let handle_types: Vec<TokenStream> = handle_nodes
             .iter()
             .map(|&n| match self.model.nodes[n].kind {
@@ -484,23 +503,42 @@ impl<'a> Expander<'a> {
             .filter(|&s| self.typed[s])
             .map(|s| self.outcome_struct(s));
         let outcome_type = self.value_type_of_scope(0);
-        let partial_fields: Vec<Ident> = self.model.scopes[0].fields.iter().map(|&f| self.field_name(f)).collect();
-        let partial_args: Vec<TokenStream> = self.model.scopes[0].fields.iter().map(|&f| self.value_type(f)).collect();
-        let partial_params: Vec<Ident> = self.model.scopes[0].fields.iter().map(|&f| self.param(f)).collect();
+        let partial_fields: Vec<Ident> = self.model.scopes[0]
+            .fields
+            .iter()
+            .map(|&f| self.field_name(f))
+            .collect();
+        let partial_args: Vec<TokenStream> = self.model.scopes[0]
+            .fields
+            .iter()
+            .map(|&f| self.value_type(f))
+            .collect();
+        let partial_params: Vec<Ident> = self.model.scopes[0]
+            .fields
+            .iter()
+            .map(|&f| self.param(f))
+            .collect();
         let partial_generics = generic_list(&partial_params);
         let partial_type = if partial_args.is_empty() {
             quote!(Partial)
         } else {
             quote!(Partial<#(#partial_args),*>)
         };
-        let partial_labels = self.model.scopes[0].fields.iter().map(|&f| match &self.model.nodes[f].name {
-            Some(name) => name.unraw().to_string(),
-            None => String::new(),
-        });
+        let partial_labels =
+            self.model.scopes[0]
+                .fields
+                .iter()
+                .map(|&f| match &self.model.nodes[f].name {
+                    Some(name) => name.unraw().to_string(),
+                    None => String::new(),
+                });
         let outcome = local("__jobs_o", Span::call_site());
         let failure = local("__jobs_f", Span::call_site());
         let ok_value = self.outcome_value(0, &outcome);
-        let partial_values = self.model.scopes[0].fields.iter().map(|&f| self.status_value(f, &outcome));
+        let partial_values = self.model.scopes[0]
+            .fields
+            .iter()
+            .map(|&f| self.status_value(f, &outcome));
         let where_clause = if params.is_empty() {
             TokenStream::new()
         } else {
@@ -588,7 +626,11 @@ impl<'a> Expander<'a> {
 
     fn value_type_of_scope(&self, scope: usize) -> TokenStream {
         let name = &self.outcome_names[scope];
-        let args: Vec<TokenStream> = self.model.scopes[scope].fields.iter().map(|&f| self.value_type(f)).collect();
+        let args: Vec<TokenStream> = self.model.scopes[scope]
+            .fields
+            .iter()
+            .map(|&f| self.value_type(f))
+            .collect();
         if args.is_empty() {
             quote!(#name)
         } else {

@@ -109,8 +109,8 @@ impl Graph {
                         }
                         let mut cycle = edges[from..].to_vec();
                         cycle.push(id);
-                        for i in from..edges.len() {
-                            reported[i] = before + (i + 1 - from);
+                        for (k, count) in reported[from..].iter_mut().enumerate() {
+                            *count = before + k + 1;
                         }
                         // Rotate to start at the earliest-declared node; the
                         // source of `cycle[k]` is `nodes[from + k]`.
@@ -144,8 +144,10 @@ impl Graph {
                 required_by[to].push(from);
             }
         }
-        let mut ready: BinaryHeap<Reverse<usize>> =
-            (0..nodes).filter(|&n| missing[n] == 0).map(Reverse).collect();
+        let mut ready: BinaryHeap<Reverse<usize>> = (0..nodes)
+            .filter(|&n| missing[n] == 0)
+            .map(Reverse)
+            .collect();
         let mut placed = vec![false; nodes];
         let mut order = Vec::with_capacity(nodes);
         while let Some(Reverse(node)) = ready.pop() {

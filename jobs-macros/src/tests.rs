@@ -27,7 +27,10 @@ fn errors(source: &str) -> Vec<String> {
 fn model(source: &str) -> Model {
     match parse_and_check(tokens(source)) {
         Ok(model) => model,
-        Err(error) => panic!("unexpected errors: {:?}", error.into_iter().map(|e| e.to_string()).collect::<Vec<_>>()),
+        Err(error) => panic!(
+            "unexpected errors: {:?}",
+            error.into_iter().map(|e| e.to_string()).collect::<Vec<_>>()
+        ),
     }
 }
 
@@ -44,8 +47,14 @@ fn name(model: &Model, node: usize) -> String {
 }
 
 fn requires(model: &Model, node: &str) -> Vec<String> {
-    let index = (0..model.nodes.len()).find(|&n| name(model, n) == node).expect("no such node");
-    model.nodes[index].requires.iter().map(|&n| name(model, n)).collect()
+    let index = (0..model.nodes.len())
+        .find(|&n| name(model, n) == node)
+        .expect("no such node");
+    model.nodes[index]
+        .requires
+        .iter()
+        .map(|&n| name(model, n))
+        .collect()
 }
 
 mod graph {
@@ -182,7 +191,10 @@ mod parse {
         let names: Vec<String> = (0..m.nodes.len()).map(|n| name(&m, n)).collect();
         assert_eq!(
             names,
-            ["fetch", "parse", "index", "monitor", "notify", "r#type", "a", "b", "deploy", "push", "roll", "#11"]
+            [
+                "fetch", "parse", "index", "monitor", "notify", "r#type", "a", "b", "deploy",
+                "push", "roll", "#11"
+            ]
         );
         let fetch = &m.nodes[0];
         assert_eq!(fetch.docs.as_deref(), Some("Fetches.\n\nTwice."));
@@ -191,7 +203,9 @@ mod parse {
         assert!(!m.nodes[4].critical);
         assert!(!m.nodes[8].critical);
         assert_eq!(m.nodes[8].docs.as_deref(), Some("Ships it."));
-        let NodeKind::Job(parse) = &m.nodes[1].kind else { panic!() };
+        let NodeKind::Job(parse) = &m.nodes[1].kind else {
+            panic!()
+        };
         assert_eq!(parse.inputs.len(), 1);
         assert_eq!(parse.inputs[0].node, Some(0));
         assert!(m.nodes[1].requires.is_empty());
@@ -200,15 +214,40 @@ mod parse {
         assert_eq!(requires(&m, "deploy"), ["b", "index"]);
         assert_eq!(requires(&m, "roll"), ["push"]);
         // Clones only where the body mentions the variable.
-        let NodeKind::Job(fetch) = &m.nodes[0].kind else { panic!() };
-        assert_eq!(fetch.clones.iter().map(|c| c.to_string()).collect::<Vec<_>>(), ["url"]);
-        let NodeKind::Job(monitor) = &m.nodes[3].kind else { panic!() };
-        assert_eq!(monitor.clones.iter().map(|c| c.to_string()).collect::<Vec<_>>(), ["bus"]);
-        let NodeKind::Job(push) = &m.nodes[9].kind else { panic!() };
+        let NodeKind::Job(fetch) = &m.nodes[0].kind else {
+            panic!()
+        };
+        assert_eq!(
+            fetch
+                .clones
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>(),
+            ["url"]
+        );
+        let NodeKind::Job(monitor) = &m.nodes[3].kind else {
+            panic!()
+        };
+        assert_eq!(
+            monitor
+                .clones
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>(),
+            ["bus"]
+        );
+        let NodeKind::Job(push) = &m.nodes[9].kind else {
+            panic!()
+        };
         assert!(push.clones.is_empty());
         // Fields: named jobs and schedulers of each scope.
         let fields: Vec<String> = m.scopes[0].fields.iter().map(|&n| name(&m, n)).collect();
-        assert_eq!(fields, ["fetch", "parse", "index", "monitor", "notify", "r#type", "a", "b", "deploy"]);
+        assert_eq!(
+            fields,
+            [
+                "fetch", "parse", "index", "monitor", "notify", "r#type", "a", "b", "deploy"
+            ]
+        );
     }
 
     #[test]
@@ -268,7 +307,10 @@ mod parse {
 
     #[test]
     fn expected_item() {
-        assert_eq!(errors("job a = x(); 42"), ["1:14: expected one of: `job`, `sequence`, `scheduler`"]);
+        assert_eq!(
+            errors("job a = x(); 42"),
+            ["1:14: expected one of: `job`, `sequence`, `scheduler`"]
+        );
         assert_eq!(
             errors("jbo a = x();"),
             ["1:1: expected one of: `job`, `sequence`, `scheduler`; did you mean `job`?"]
@@ -277,7 +319,10 @@ mod parse {
             errors("forevr job a = x();"),
             ["1:1: expected one of: `job`, `sequence`, `scheduler`; did you mean `forever`?"]
         );
-        assert_eq!(errors("critical 3"), ["1:10: expected one of: `job`, `sequence`, `scheduler`"]);
+        assert_eq!(
+            errors("critical 3"),
+            ["1:10: expected one of: `job`, `sequence`, `scheduler`"]
+        );
     }
 
     #[test]
@@ -285,18 +330,32 @@ mod parse {
         assert_eq!(errors("job = x();"), ["1:5: expected a name after `job`"]);
         assert_eq!(
             errors("job requires(a) = x();"),
-            ["1:5: expected a name after `job`, found `requires` (write `r#requires` for a job named `requires`)"]
+            [
+                "1:5: expected a name after `job`, found `requires` (write `r#requires` for a job named `requires`)"
+            ]
         );
-        assert_eq!(errors("job type = x();"), ["1:5: expected identifier, found keyword `type`"]);
+        assert_eq!(
+            errors("job type = x();"),
+            ["1:5: expected identifier, found keyword `type`"]
+        );
         assert_eq!(
             errors("job a x();"),
             ["1:7: expected one of: parentheses, `requires`, `=`, curly braces"]
         );
-        assert_eq!(errors("job a(b) x();"), ["1:10: expected one of: `requires`, `=`, curly braces"]);
+        assert_eq!(
+            errors("job a(b) x();"),
+            ["1:10: expected one of: `requires`, `=`, curly braces"]
+        );
         assert_eq!(errors("job a = ;"), ["1:9: expected an expression"]);
-        assert_eq!(errors("job a()= x();"), ["1:6: expected at least one name in the list"]);
+        assert_eq!(
+            errors("job a()= x();"),
+            ["1:6: expected at least one name in the list"]
+        );
         assert_eq!(errors("job a(b c) = x();"), ["1:9: expected `,`"]);
-        assert_eq!(errors("job a requires(b, 1) = x();"), ["1:19: expected identifier"]);
+        assert_eq!(
+            errors("job a requires(b, 1) = x();"),
+            ["1:19: expected identifier"]
+        );
     }
 
     #[test]
@@ -309,8 +368,14 @@ mod parse {
 
     #[test]
     fn bad_sections() {
-        assert_eq!(errors("sequence s job a = x();"), ["1:12: expected `requires` or curly braces"]);
-        assert_eq!(errors("scheduler 3 {}"), ["1:11: expected one of: identifier, `requires`, curly braces"]);
+        assert_eq!(
+            errors("sequence s job a = x();"),
+            ["1:12: expected `requires` or curly braces"]
+        );
+        assert_eq!(
+            errors("scheduler 3 {}"),
+            ["1:11: expected one of: identifier, `requires`, curly braces"]
+        );
         assert_eq!(errors("sequence { window = 3 }"), ["1:23: expected `;`"]);
     }
 
@@ -601,7 +666,10 @@ scheduler { window = 0usize; window = 1; }
     fn inputs_lists() {
         let many: Vec<String> = (0..14).map(|i| format!("j{i}")).collect();
         let jobs: String = many.iter().map(|j| format!("job {j} = x();\n")).collect();
-        let source = format!("{jobs}job all({}) = x();\njob twice(j0, j0) = x();", many.join(", "));
+        let source = format!(
+            "{jobs}job all({}) = x();\njob twice(j0, j0) = x();",
+            many.join(", ")
+        );
         assert_eq!(
             errors(&source),
             [
@@ -647,9 +715,13 @@ job a = x();
         assert!(errors.is_some());
         // The cycle's edges and the unknown input are dropped; `d` keeps `a`.
         assert!(model.nodes[0].requires.is_empty() && model.nodes[1].requires.is_empty());
-        let NodeKind::Job(c) = &model.nodes[2].kind else { panic!() };
+        let NodeKind::Job(c) = &model.nodes[2].kind else {
+            panic!()
+        };
         assert_eq!(c.inputs[0].node, None);
-        let NodeKind::Job(d) = &model.nodes[3].kind else { panic!() };
+        let NodeKind::Job(d) = &model.nodes[3].kind else {
+            panic!()
+        };
         assert_eq!(d.inputs[0].node, Some(0));
         // The duplicate is a node, not a field.
         assert_eq!(model.nodes.len(), 5);
@@ -681,10 +753,19 @@ mod expand {
     /// Compares with `tests/snapshots/NAME.rs`; `JOBS_MACROS_BLESS=1` writes
     /// it instead, to review with `git diff`.
     fn snapshot(name: &str, body: &str) {
-        let actual = format!("// workflow! {{{body}}}\n\n{}", expand(body)).replace("\n\n\n", "\n\n");
-        let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "snapshots", &format!("{name}.rs")].iter().collect();
+        let actual =
+            format!("// workflow! {{{body}}}\n\n{}", expand(body)).replace("\n\n\n", "\n\n");
+        let path: PathBuf = [
+            env!("CARGO_MANIFEST_DIR"),
+            "tests",
+            "snapshots",
+            &format!("{name}.rs"),
+        ]
+        .iter()
+        .collect();
         if std::env::var_os("JOBS_MACROS_BLESS").is_some() {
-            std::fs::create_dir_all(path.parent().expect("has a parent")).expect("create the snapshot folder");
+            std::fs::create_dir_all(path.parent().expect("has a parent"))
+                .expect("create the snapshot folder");
             std::fs::write(&path, &actual).expect("write the snapshot");
             return;
         }
@@ -779,5 +860,209 @@ mod expand {
     #[test]
     fn parse_error() {
         snapshot("parse_error", "job a = x(); jbo b = y();");
+    }
+}
+
+mod fuzz {
+    use proc_macro2::{
+        Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree,
+    };
+    use proptest::prelude::*;
+
+    use crate::check::{NodeKind, analyze};
+
+    const WORDS: &[&str] = &[
+        "job",
+        "sequence",
+        "scheduler",
+        "requires",
+        "critical",
+        "noncritical",
+        "forever",
+        "clone",
+        "label",
+        "window",
+        "timeout",
+        "shutdown_timeout",
+        "doc",
+        "a",
+        "b",
+        "c",
+        "type",
+        "fn",
+        "self",
+        "x",
+    ];
+
+    #[derive(Debug, Clone)]
+    enum Token {
+        Ident(&'static str, bool),
+        Punct(char, bool),
+        Int(u8),
+        Str,
+        Group(u8, Vec<Token>),
+    }
+
+    fn token() -> impl Strategy<Value = Token> {
+        let leaf = prop_oneof![
+            4 => (prop::sample::select(WORDS), prop::bool::weighted(0.1)).prop_map(|(w, raw)| Token::Ident(w, raw)),
+            3 => (prop::sample::select(&['=', ';', ',', '#', '!', '.', '?', '&', ':', '-', '>'][..]), any::<bool>())
+                .prop_map(|(c, joint)| Token::Punct(c, joint)),
+            1 => (0u8..3).prop_map(Token::Int),
+            1 => Just(Token::Str),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            (0u8..4, prop::collection::vec(inner, 0..8)).prop_map(|(d, body)| Token::Group(d, body))
+        })
+    }
+
+    fn to_tokens(tokens: &[Token]) -> TokenStream {
+        tokens
+            .iter()
+            .map(|token| match token {
+                Token::Ident(word, raw) => {
+                    let raw = *raw && !matches!(*word, "self");
+                    let ident = if raw {
+                        Ident::new_raw(word, Span::call_site())
+                    } else {
+                        Ident::new(word, Span::call_site())
+                    };
+                    TokenTree::Ident(ident)
+                }
+                Token::Punct(c, joint) => {
+                    let spacing = if *joint {
+                        Spacing::Joint
+                    } else {
+                        Spacing::Alone
+                    };
+                    TokenTree::Punct(Punct::new(*c, spacing))
+                }
+                Token::Int(n) => TokenTree::Literal(Literal::u8_unsuffixed(*n)),
+                Token::Str => TokenTree::Literal(Literal::string("s")),
+                Token::Group(d, body) => {
+                    let delimiter = match d {
+                        0 => Delimiter::Parenthesis,
+                        1 => Delimiter::Brace,
+                        2 => Delimiter::Bracket,
+                        _ => Delimiter::None,
+                    };
+                    TokenTree::Group(Group::new(delimiter, to_tokens(body)))
+                }
+            })
+            .collect()
+    }
+
+    fn expand(body: TokenStream) -> TokenStream {
+        let mut input: TokenStream = "jobs_core;".parse().expect("tokenizes");
+        input.extend(body);
+        crate::expand::workflow(input)
+    }
+
+    /// A mostly well-formed workflow: items with names from a small pool,
+    /// random modifiers, lists and nesting.
+    fn workflow_source() -> impl Strategy<Value = String> {
+        let name = || prop::sample::select(&["a", "b", "c", "d", "e", "f", "g"][..]);
+        let list = prop::collection::vec(name(), 0..4).prop_map(|names| names.join(", "));
+        let modifiers = prop::sample::select(
+            &[
+                "",
+                "forever ",
+                "noncritical ",
+                "critical ",
+                "forever forever ",
+            ][..],
+        );
+        let job = (
+            modifiers,
+            name(),
+            prop::option::of(list.clone()),
+            prop::option::of(list.clone()),
+            any::<bool>(),
+        )
+            .prop_map(|(m, n, inputs, requires, block)| {
+                let inputs = inputs.map(|l| format!("({l})")).unwrap_or_default();
+                let requires = requires
+                    .map(|l| format!(" requires({l})"))
+                    .unwrap_or_default();
+                let body = if block {
+                    "{ 1 }".to_owned()
+                } else {
+                    "= x();".to_owned()
+                };
+                format!("{m}job {n}{inputs}{requires} {body}\n")
+            });
+        let setting = prop::sample::select(
+            &[
+                "window = 2;\n",
+                "window = 0;\n",
+                "clone(a);\n",
+                "windw = 1;\n",
+            ][..],
+        )
+        .prop_map(str::to_owned);
+        let leaf = prop_oneof![4 => job, 1 => setting];
+        leaf.prop_recursive(3, 40, 6, move |inner| {
+            (
+                prop::sample::select(
+                    &[
+                        "sequence",
+                        "scheduler",
+                        "forever scheduler",
+                        "noncritical scheduler",
+                    ][..],
+                ),
+                prop::option::of(name()),
+                prop::option::of(list.clone()),
+                prop::collection::vec(inner, 0..6),
+            )
+                .prop_map(|(kind, n, requires, items)| {
+                    let n = n.unwrap_or("");
+                    let requires = requires
+                        .map(|l| format!(" requires({l})"))
+                        .unwrap_or_default();
+                    format!("{kind} {n}{requires} {{\n{}}}\n", items.concat())
+                })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_tokens_never_panic(tokens in prop::collection::vec(token(), 0..24)) {
+            let tokens = to_tokens(&tokens);
+            let _ = analyze(tokens.clone());
+            let _ = expand(tokens);
+        }
+
+        #[test]
+        fn workflows_check_and_expand(items in prop::collection::vec(workflow_source(), 0..10)) {
+            let source = items.concat();
+            let tokens: TokenStream = source.parse().expect("tokenizes");
+            if let Ok((model, errors)) = analyze(tokens.clone()) {
+                // Whatever the errors, each node comes after what it needs.
+                let mut position = vec![usize::MAX; model.nodes.len()];
+                for (i, &n) in model.order.iter().enumerate() {
+                    position[n] = i;
+                }
+                prop_assert!(position.iter().all(|&p| p != usize::MAX));
+                for (n, node) in model.nodes.iter().enumerate() {
+                    if errors.is_none() {
+                        for &r in &node.requires {
+                            prop_assert!(position[r] < position[n], "{source}");
+                        }
+                        if let NodeKind::Job(job) = &node.kind {
+                            for input in &job.inputs {
+                                let source_node = input.node.expect("resolved without errors");
+                                prop_assert!(position[source_node] < position[n]);
+                            }
+                        }
+                    }
+                }
+            }
+            // The expansion is always an expression that syn can parse.
+            let expansion = expand(tokens);
+            prop_assert!(syn::parse2::<syn::Expr>(expansion.clone()).is_ok(), "{source}\n{expansion}");
+        }
     }
 }
