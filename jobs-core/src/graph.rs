@@ -2,7 +2,7 @@
 //! array (CSR), an in-degree per job, all computed in O(jobs + edges).
 
 use crate::error::GraphError;
-use crate::scheduler::Scheduler;
+use crate::scheduler::{Edge, Scheduler};
 
 /// The run-time shape of a validated scheduler.
 pub(crate) struct Plan {
@@ -153,31 +153,32 @@ pub(crate) fn find_cycle(s: &Scheduler, plan: &Plan) -> Option<Vec<usize>> {
 }
 
 /// The jobs in topological order, ties broken by declaration order; shorter than the
-/// number of jobs when there is a cycle.
-pub(crate) fn topological_order(s: &Scheduler) -> Vec<usize> {
-    let n = s.jobs.len();
-    let mut remaining: Vec<usize> = s.jobs.iter().map(|e| e.requires.len()).collect();
+/// number of jobs when there is a cycle. For listings and graphs.
+pub(crate) fn topological_order(requires: &[&[Edge]]) -> Vec<usize> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    let n = requires.len();
+    let mut remaining: Vec<usize> = requires.iter().map(|r| r.len()).collect();
     let mut successors: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, entry) in s.jobs.iter().enumerate() {
-        for edge in &entry.requires {
-            if let Some(list) = successors.get_mut(edge.index as usize) {
-                list.push(i);
+    for (i, reqs) in requires.iter().enumerate() {
+        for edge in *reqs {
+            match successors.get_mut(edge.index as usize) {
+                Some(list) => list.push(i),
+                // Not a job of this scheduler: never satisfied.
+                None => {}
             }
         }
     }
-    let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = remaining
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| **r == 0)
-        .map(|(i, _)| std::cmp::Reverse(i))
-        .collect();
+    let mut ready: BinaryHeap<Reverse<usize>> =
+        (0..n).filter(|&i| remaining[i] == 0).map(Reverse).collect();
     let mut order = Vec::with_capacity(n);
-    while let Some(std::cmp::Reverse(i)) = ready.pop() {
+    while let Some(Reverse(i)) = ready.pop() {
         order.push(i);
         for &j in &successors[i] {
             remaining[j] -= 1;
             if remaining[j] == 0 {
-                ready.push(std::cmp::Reverse(j));
+                ready.push(Reverse(j));
             }
         }
     }

@@ -28,6 +28,8 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod display;
+mod dot;
 mod error;
 mod graph;
 mod job;
@@ -35,6 +37,7 @@ mod outcome;
 mod run;
 mod scheduler;
 
+pub use display::Listing;
 pub use error::{BoxError, Failure, GraphError, JobError, JobErrorKind, Reason};
 pub use job::{Infallible, IntoJob, Job, infallible};
 pub use outcome::{Counts, JobReport, Outcome, ShutdownStatus, State, Status};

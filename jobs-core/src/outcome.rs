@@ -6,7 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::error::{JobError, Reason};
-use crate::scheduler::{Edge, Entry, JobId, JobRef, Scheduler};
+use crate::scheduler::{Edge, Entry, JobId, JobRef, Scheduler, ShowFn};
 
 /// The state of a job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -167,6 +167,7 @@ pub struct JobReport {
     pub(crate) nested: Option<Box<Outcome>>,
     pub(crate) requires: Vec<Edge>,
     pub(crate) shutdown: Option<ShutdownStatus>,
+    pub(crate) show: Option<ShowFn>,
 }
 
 impl JobReport {
@@ -201,6 +202,7 @@ impl JobReport {
             nested,
             requires: entry.requires,
             shutdown: None,
+            show: entry.show,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The dynamic builder: [`Scheduler`], typed [`JobRef`] handles, [`Sequence`]s and job inputs.
 
+use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -21,7 +22,7 @@ use crate::run::Results;
 /// use jobs_core::Scheduler;
 /// use std::time::Duration;
 ///
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), jobs_core::Failure> {
 /// let mut s = Scheduler::new().with_window(2).with_timeout(Duration::from_secs(5));
 /// let a = s.add(async { Ok::<_, std::io::Error>(1) }).label("a").id();
 /// let b = s.add(async { Ok::<_, std::io::Error>(2) }).label("b").requires(a).id();
@@ -50,6 +51,21 @@ pub(crate) struct Entry {
     pub(crate) critical: bool,
     pub(crate) forever: bool,
     pub(crate) requires: Vec<Edge>,
+    /// Formats the job's value in listings, when its type is `Debug` and asked for.
+    pub(crate) show: Option<ShowFn>,
+}
+
+/// Formats a type-erased value with the `Debug` of its concrete type.
+pub(crate) type ShowFn = fn(&(dyn Any + Send + Sync), &mut fmt::Formatter<'_>) -> fmt::Result;
+
+fn show<T: fmt::Debug + 'static>(
+    value: &(dyn Any + Send + Sync),
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    match value.downcast_ref::<T>() {
+        Some(value) => fmt::Debug::fmt(value, f),
+        None => Ok(()),
+    }
 }
 
 /// A requirement of a job on another job of the same scheduler.
@@ -283,6 +299,7 @@ impl Scheduler {
             critical: true,
             forever: false,
             requires,
+            show: None,
         });
         JobMut {
             sched: self,
@@ -416,6 +433,15 @@ impl<'a, T> JobMut<'a, T> {
     /// forever jobs are then cancelled. It takes no window slot.
     pub fn forever(mut self, forever: bool) -> Self {
         self.entry().forever = forever;
+        self
+    }
+
+    /// Listings show the job's value, formatted with `Debug`.
+    pub fn show_value(mut self) -> Self
+    where
+        T: fmt::Debug + 'static,
+    {
+        self.entry().show = Some(show::<T>);
         self
     }
 

@@ -3,5 +3,11 @@
 mod basics;
 mod common;
 mod critical;
+mod drawing;
+mod forever;
+mod nesting;
 mod sequence;
+mod shutdown;
+mod timeout;
 mod validation;
+mod window;
