@@ -31,6 +31,7 @@
 mod display;
 mod dot;
 mod error;
+mod events;
 mod graph;
 mod job;
 mod outcome;
@@ -39,6 +40,7 @@ mod scheduler;
 
 pub use display::Listing;
 pub use error::{BoxError, Failure, GraphError, JobError, JobErrorKind, Reason};
+pub use events::{Event, Events};
 pub use job::{Infallible, IntoJob, Job, infallible};
 pub use outcome::{Counts, JobReport, Outcome, ShutdownStatus, State, Status};
 pub use scheduler::{

@@ -27,8 +27,10 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::error::{BoxError, Failure, JobError, JobErrorKind, Reason};
+use crate::events::{Event, EventSink};
 use crate::graph::{self, CONSUMES, Plan};
 use crate::job::{Node, boxed};
 use crate::outcome::{JobReport, Outcome, ShutdownStatus, State, Value};
@@ -186,8 +188,26 @@ impl<'a> Results<'a> {
 /// What a node needs to start its task.
 pub struct SpawnCx<'a> {
     index: u32,
+    name: JobName<'a>,
     shared: &'a Arc<Shared>,
     results: Results<'a>,
+    events: Option<&'a EventSink>,
+}
+
+/// A job's label for logs, formatted only when a log is written.
+#[derive(Clone, Copy)]
+struct JobName<'a> {
+    label: Option<&'a str>,
+    index: u32,
+}
+
+impl std::fmt::Display for JobName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.label {
+            Some(label) => f.write_str(label),
+            None => write!(f, "job-{}", self.index + 1),
+        }
+    }
 }
 
 impl<'a> SpawnCx<'a> {
@@ -207,18 +227,24 @@ impl<'a> SpawnCx<'a> {
             index: self.index,
             end: None,
         };
-        Spawned::Task(tokio::spawn(async move {
-            // Moves the whole guard in: it reports when this task is dropped.
-            let mut guard = guard;
-            // The job's future is dropped at the end of this statement, before the
-            // guard reports: a reported job has ended.
-            let end = match AssertUnwindSafe(future).catch_unwind().await {
-                Ok(Ok(value)) => TaskEnd::Value(boxed(value)),
-                Ok(Err(error)) => TaskEnd::Error(JobError::new(JobErrorKind::Error(error.into()))),
-                Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
-            };
-            guard.end = Some(end);
-        }))
+        let span = tracing::debug_span!(target: "jobs_core", "job", job = %self.name);
+        Spawned::Task(tokio::spawn(Instrument::instrument(
+            async move {
+                // Moves the whole guard in: it reports when this task is dropped.
+                let mut guard = guard;
+                // The job's future is dropped at the end of this statement, before the
+                // guard reports: a reported job has ended.
+                let end = match AssertUnwindSafe(future).catch_unwind().await {
+                    Ok(Ok(value)) => TaskEnd::Value(boxed(value)),
+                    Ok(Err(error)) => {
+                        TaskEnd::Error(JobError::new(JobErrorKind::Error(error.into())))
+                    }
+                    Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
+                };
+                guard.end = Some(end);
+            },
+            span,
+        )))
     }
 
     /// Reports an end at once, without a task.
@@ -231,7 +257,10 @@ impl<'a> SpawnCx<'a> {
         Spawned::Reported
     }
 
-    fn spawn_nested(self, driver: Driver) -> Spawned {
+    fn spawn_nested(self, mut driver: Driver) -> Spawned {
+        if driver.events.is_none() {
+            driver.events = self.events.map(EventSink::nested);
+        }
         let (cancel_tx, cancel_rx) = oneshot::channel();
         let guard = Guard {
             shared: self.shared.clone(),
@@ -333,9 +362,10 @@ impl Scheduler {
                     });
                 }
             };
+            let span = tracing::info_span!(target: "jobs_core", "scheduler", label = self.label.as_deref().unwrap_or(""));
             let driver = Driver::new(self, plan);
             if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
-                let task = AbortOnDrop(tokio::spawn(run(driver, None)));
+                let task = AbortOnDrop(tokio::spawn(run(driver, None).instrument(span)));
                 match task.await {
                     Ok(result) => result,
                     Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
@@ -343,7 +373,7 @@ impl Scheduler {
                     Err(_) => std::future::pending().await,
                 }
             } else {
-                run(driver, None).await
+                run(driver, None).instrument(span).await
             }
         }
     }
@@ -391,6 +421,7 @@ pub(crate) struct Driver {
     work: Vec<(u32, bool)>,
     /// Scratch list of the jobs that became ready in one propagation.
     newly_ready: Vec<u32>,
+    events: Option<EventSink>,
 }
 
 impl Driver {
@@ -426,6 +457,7 @@ impl Driver {
             closing: false,
             work: Vec::new(),
             newly_ready: Vec::new(),
+            events: s.events.take(),
         }
     }
 
@@ -436,6 +468,33 @@ impl Driver {
             self.live == 0
         } else {
             self.failure.is_some() || self.finite_left == 0
+        }
+    }
+
+    /// Logs a job's new state, and sends it to the event stream if there is one.
+    fn observe(&self, i: usize) {
+        let slot = &self.slots[i];
+        let name = JobName {
+            label: self.jobs[i].label.as_deref(),
+            index: i as u32,
+        };
+        match (slot.state, &slot.error) {
+            (State::Failed | State::Skipped, Some(error)) => {
+                tracing::debug!(target: "jobs_core", job = %name, state = %slot.state, %error)
+            }
+            (state, _) => tracing::debug!(target: "jobs_core", job = %name, %state),
+        }
+        if let Some(events) = &self.events {
+            events.send(Event {
+                job: JobId {
+                    sched: self.uid,
+                    index: i as u32,
+                },
+                label: name.to_string(),
+                depth: events.depth,
+                state: slot.state,
+                error: slot.error.clone(),
+            });
         }
     }
 
@@ -452,22 +511,34 @@ impl Driver {
             self.spawn(i, shared);
         } else {
             self.slots[i as usize].state = State::Scheduled;
+            self.observe(i as usize);
             self.queue.push_back(i);
         }
     }
 
     fn spawn(&mut self, i: u32, shared: &Arc<Shared>) {
+        self.slots[i as usize].state = State::Running;
+        self.observe(i as usize);
         let Driver {
-            jobs, slots, uid, ..
+            jobs,
+            slots,
+            uid,
+            events,
+            ..
         } = self;
+        let Entry { node, label, .. } = &mut jobs[i as usize];
         let cx = SpawnCx {
             index: i,
+            name: JobName {
+                label: label.as_deref(),
+                index: i,
+            },
             shared,
             results: Results { uid: *uid, slots },
+            events: events.as_ref(),
         };
         // `spawn` runs user code (`Job::run`, clones of inputs): a panic there is the
         // job's failure, and must not unwind through the scheduler.
-        let node = &mut jobs[i as usize].node;
         let spawned = match std::panic::catch_unwind(AssertUnwindSafe(|| node.spawn(cx))) {
             Ok(spawned) => spawned,
             Err(panic) => {
@@ -478,9 +549,7 @@ impl Driver {
                 Spawned::Reported
             }
         };
-        let slot = &mut slots[i as usize];
-        slot.state = State::Running;
-        slot.spawned = spawned;
+        slots[i as usize].spawned = spawned;
         self.live += 1;
     }
 
@@ -535,6 +604,7 @@ impl Driver {
                 false
             }
         };
+        self.observe(i);
         if !forever {
             self.running -= 1;
             self.finite_left -= 1;
@@ -593,6 +663,7 @@ impl Driver {
                         let slot = &mut self.slots[s];
                         slot.state = State::Skipped;
                         slot.error = Some(JobError::new(JobErrorKind::Skipped { input }));
+                        self.observe(s);
                         if !self.jobs[s].forever {
                             self.finite_left -= 1;
                         }
@@ -636,8 +707,9 @@ impl Driver {
     /// until every task has reported, so that no job outlives the run.
     fn close(&mut self) {
         self.closing = true;
-        for i in self.queue.drain(..) {
+        while let Some(i) = self.queue.pop_front() {
             self.slots[i as usize].state = State::Cancelled;
+            self.observe(i as usize);
         }
         for slot in &mut self.slots {
             match std::mem::replace(&mut slot.spawned, Spawned::None) {

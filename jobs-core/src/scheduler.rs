@@ -41,6 +41,7 @@ pub struct Scheduler {
     /// Mistakes made while building (requirements on jobs of other schedulers),
     /// reported by `run` before anything starts.
     pub(crate) errors: Vec<GraphError>,
+    pub(crate) events: Option<crate::events::EventSink>,
 }
 
 /// One job as the scheduler holds it before a run.
@@ -101,6 +102,7 @@ impl Scheduler {
             shutdown_timeout: Some(DEFAULT_SHUTDOWN_TIMEOUT),
             jobs: Vec::new(),
             errors: Vec::new(),
+            events: None,
         }
     }
 
