@@ -174,23 +174,26 @@ impl<'a> Expander<'a> {
     fn workflow(&self, errors: Option<TokenStream>) -> TokenStream {
         let p = &self.private;
         let new = local("__jobs_new", Span::call_site());
+        let constructors = self.typed_scopes().map(|s| self.outcome_constructor(s));
+        let partial = self.partial_constructor();
         let items = self.items();
         let s0 = self.scheduler_var(0);
         let top_settings = self.settings(0);
-        let prepared = self.prepare();
+        let mut statements = self.prepare();
         let mut added = vec![false; self.model.nodes.len()];
         let mut poisoned = vec![false; self.model.nodes.len()];
-        let adds = self.add_scope(0, &mut added, &mut poisoned);
-        let handles = self.struct_handles().into_iter().map(|n| self.handle(n));
+        statements.extend(self.add_scope(0, &mut added, &mut poisoned));
+        let statements = chunked(statements);
+        let (ok, failed) = self.outcome_closures();
         quote! {
             {
                 #errors
-                let #new = { #items };
+                let (#new, #(#constructors,)* #partial) = { #items };
+                #[allow(unused_mut)]
                 let mut #s0 = #p::Scheduler::new();
                 #top_settings
-                #prepared
-                #adds
-                #new(#s0, #(#handles),*)
+                #statements
+                #new(#s0, #ok, #failed)
             }
         }
     }
@@ -223,17 +226,21 @@ impl<'a> Expander<'a> {
     /// In declaration order: the runtime scheduler of each nested scheduler,
     /// with its settings, and the value of each job without inputs (so an
     /// `= EXPR` is evaluated when the workflow is built, in source order).
-    fn prepare(&self) -> TokenStream {
+    fn prepare(&self) -> Vec<Statement> {
         let p = &self.private;
-        let mut tokens = TokenStream::new();
+        let mut statements = Vec::new();
         for (index, node) in self.model.nodes.iter().enumerate() {
             match &node.kind {
                 NodeKind::Scheduler(inner) => {
                     let var = self.scheduler_var(*inner);
                     let settings = self.settings(*inner);
-                    tokens.extend(quote! {
-                        let mut #var = #p::Scheduler::new();
-                        #settings
+                    statements.push(Statement {
+                        binds: Some((var.clone(), true)),
+                        tokens: quote! {
+                            #[allow(unused_mut)]
+                            let mut #var = #p::Scheduler::new();
+                            #settings
+                        },
                     });
                 }
                 NodeKind::Job(job) if job.inputs.is_empty() => {
@@ -246,15 +253,20 @@ impl<'a> Expander<'a> {
                     };
                     let job_of = self.job_of(&value, span);
                     let prepared = prepared_job(index, &job.body);
-                    tokens.extend(quote_spanned! {span=>
-                        let #value = { #clones #body };
-                        let #prepared = #job_of;
+                    statements.push(Statement {
+                        binds: Some((prepared.clone(), false)),
+                        tokens: quote_spanned! {span=>
+                            let #prepared = {
+                                let #value = { #clones #body };
+                                #job_of
+                            };
+                        },
                     });
                 }
                 NodeKind::Job(_) => {}
             }
         }
-        tokens
+        statements
     }
 
     /// `let a = Clone::clone(&a);` for each variable of `clone(...)` the
@@ -320,10 +332,10 @@ impl<'a> Expander<'a> {
 
     /// The nodes of a scope, each after what it requires; a nested scheduler
     /// gets its own nodes first, then is added to its parent.
-    fn add_scope(&self, scope: usize, added: &mut [bool], poisoned: &mut [bool]) -> TokenStream {
+    fn add_scope(&self, scope: usize, added: &mut [bool], poisoned: &mut [bool]) -> Vec<Statement> {
         let p = &self.private;
         let var = self.scheduler_var(scope);
-        let mut tokens = TokenStream::new();
+        let mut statements = Vec::new();
         for &index in &self.by_scope[scope] {
             let node = &self.model.nodes[index];
             let span = node.name.as_ref().map_or_else(Span::call_site, Ident::span);
@@ -346,7 +358,7 @@ impl<'a> Expander<'a> {
             }
             let add = match &node.kind {
                 NodeKind::Scheduler(inner) => {
-                    tokens.extend(self.add_scope(*inner, added, poisoned));
+                    statements.extend(self.add_scope(*inner, added, poisoned));
                     let inner = self.scheduler_var(*inner);
                     quote_spanned!(span=> #var.add(#inner) #chain.id())
                 }
@@ -391,12 +403,18 @@ impl<'a> Expander<'a> {
             added[index] = true;
             if self.used[index] {
                 let handle = self.handle(index);
-                tokens.extend(quote!(let #handle = #add;));
+                statements.push(Statement {
+                    binds: Some((handle.clone(), false)),
+                    tokens: quote!(let #handle = #add;),
+                });
             } else {
-                tokens.extend(quote!(let _ = #add;));
+                statements.push(Statement {
+                    binds: None,
+                    tokens: quote!(let _ = #add;),
+                });
             }
         }
-        tokens
+        statements
     }
 
     /// The body of a job with inputs, run when the job starts.
@@ -417,53 +435,6 @@ impl<'a> Expander<'a> {
         }
     }
 
-    /// The nodes whose handles the workflow struct keeps: the fields of the
-    /// typed scopes, in declaration order.
-    fn struct_handles(&self) -> Vec<usize> {
-        let mut handles: Vec<usize> = self
-            .model
-            .scopes
-            .iter()
-            .enumerate()
-            .filter(|&(index, _)| self.typed[index])
-            .flat_map(|(_, scope)| scope.fields.iter().copied())
-            .collect();
-        handles.sort_unstable();
-        handles
-    }
-
-    /// The job-output type parameters of the workflow struct.
-    fn struct_params(&self) -> Vec<Ident> {
-        self.struct_handles()
-            .into_iter()
-            .filter(|&n| matches!(self.model.nodes[n].kind, NodeKind::Job(_)))
-            .map(|n| self.param(n))
-            .collect()
-    }
-
-    /// The type of a field's value: a job's output, or a nested outcome.
-    fn value_type(&self, node: usize) -> TokenStream {
-        match &self.model.nodes[node].kind {
-            NodeKind::Job(_) => {
-                let param = self.param(node);
-                quote!(#param)
-            }
-            NodeKind::Scheduler(inner) => {
-                let name = &self.outcome_names[*inner];
-                let args = self.model.scopes[*inner]
-                    .fields
-                    .iter()
-                    .map(|&f| self.value_type(f));
-                let args: Vec<TokenStream> = args.collect();
-                if args.is_empty() {
-                    quote!(#name)
-                } else {
-                    quote!(#name<#(#args),*>)
-                }
-            }
-        }
-    }
-
     fn is_guaranteed(&self, node: usize) -> bool {
         let node = &self.model.nodes[node];
         node.critical && !node.forever
@@ -476,106 +447,82 @@ impl<'a> Expander<'a> {
         }
     }
 
-    /// The generated items, in a block of their own: the structs and the
-    /// constructor, which is the block's value.
+    /// The constructor of the outcome struct of a typed scope.
+    fn outcome_constructor(&self, scope: usize) -> Ident {
+        local(format!("__jobs_outcome{scope}"), Span::call_site())
+    }
+
+    fn partial_constructor(&self) -> Ident {
+        local("__jobs_partial", Span::call_site())
+    }
+
+    fn typed_scopes(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.model.scopes.len()).filter(|&s| self.typed[s])
+    }
+
+    /// The generated items, in a block of their own, whose value is the
+    /// tuple of their constructors: the workflow's, each typed scope's
+    /// outcome's, and the partial outcome's.
+    ///
+    /// Nothing here is generic over the jobs' outputs with bounds: the code
+    /// that needs the output types (taking values out of the runtime
+    /// outcome) is in closures at the invocation, where they are inferred.
+    /// A method generic over one parameter per job, each with a bound, costs
+    /// rustc time quadratic in the number of jobs.
     fn items(&self) -> TokenStream {
         let p = &self.private;
-        let params = self.struct_params();
-        let generics = generic_list(&params);
-        let handle_nodes = self.struct_handles();
-        let handle_fields: Vec<Ident> = handle_nodes
-            .iter()
-            .map(|&n| format_ident!("__jobs_h{}", n))
-            .collect();
-        let handle_types: Vec<TokenStream> = handle_nodes
-            .iter()
-            .map(|&n| match self.model.nodes[n].kind {
-                NodeKind::Job(_) => {
-                    let param = self.param(n);
-                    quote!(#p::JobRef<#param>)
-                }
-                NodeKind::Scheduler(_) => quote!(#p::JobRef<#p::Outcome>),
-            })
-            .collect();
-        let handle_locals: Vec<Ident> = handle_nodes.iter().map(|&n| self.handle(n)).collect();
-
-        let outcome_structs = (0..self.model.scopes.len())
-            .filter(|&s| self.typed[s])
-            .map(|s| self.outcome_struct(s));
-        let outcome_type = self.value_type_of_scope(0);
-        let partial_fields: Vec<Ident> = self.model.scopes[0]
-            .fields
-            .iter()
-            .map(|&f| self.field_name(f))
-            .collect();
-        let partial_args: Vec<TokenStream> = self.model.scopes[0]
-            .fields
-            .iter()
-            .map(|&f| self.value_type(f))
-            .collect();
-        let partial_params: Vec<Ident> = self.model.scopes[0]
-            .fields
-            .iter()
-            .map(|&f| self.param(f))
-            .collect();
+        let outcome_structs = self.typed_scopes().map(|s| self.outcome_struct(s));
+        let fields = &self.model.scopes[0].fields;
+        let partial_fields: Vec<Ident> = fields.iter().map(|&f| self.field_name(f)).collect();
+        let partial_params: Vec<Ident> = fields.iter().map(|&f| self.param(f)).collect();
         let partial_generics = generic_list(&partial_params);
-        let partial_type = if partial_args.is_empty() {
-            quote!(Partial)
-        } else {
-            quote!(Partial<#(#partial_args),*>)
-        };
-        let partial_labels =
-            self.model.scopes[0]
-                .fields
-                .iter()
-                .map(|&f| match &self.model.nodes[f].name {
-                    Some(name) => name.unraw().to_string(),
-                    None => String::new(),
-                });
-        let outcome = local("__jobs_o", Span::call_site());
-        let failure = local("__jobs_f", Span::call_site());
-        let ok_value = self.outcome_value(0, &outcome);
-        let partial_values = self.model.scopes[0]
-            .fields
-            .iter()
-            .map(|&f| self.status_value(f, &outcome));
-        let where_clause = if params.is_empty() {
-            TokenStream::new()
-        } else {
-            quote!(where #(#params: 'static,)*)
-        };
+        let partial_labels = fields.iter().map(|&f| match &self.model.nodes[f].name {
+            Some(name) => name.unraw().to_string(),
+            None => String::new(),
+        });
+        let constructors = self.typed_scopes().map(|s| format_ident!("outcome{}", s));
         quote! {
             /// A workflow built by `workflow!`: run it with `run`.
-            #[allow(dead_code, non_camel_case_types)]
-            struct Workflow #generics {
-                __jobs_scheduler: #p::Scheduler,
-                #(#handle_fields: #handle_types,)*
+            struct Workflow<OkFn, FailedFn> {
+                scheduler: #p::Scheduler,
+                /// Builds the typed outcome from the runtime's.
+                ok: OkFn,
+                /// Builds the partial outcome from the runtime's.
+                failed: FailedFn,
             }
 
-            #[allow(dead_code, unused_mut, unused_variables)]
-            impl #generics Workflow #generics #where_clause {
+            impl<OkFn, FailedFn> Workflow<OkFn, FailedFn> {
                 /// Runs every job; the outcome holds each job's result.
-                pub async fn run(self) -> ::core::result::Result<#outcome_type, #p::Failure<#partial_type>> {
-                    #(let #handle_locals = self.#handle_fields;)*
-                    match #p::Scheduler::run(self.__jobs_scheduler).await {
-                        ::core::result::Result::Ok(mut #outcome) => ::core::result::Result::Ok(#ok_value),
-                        ::core::result::Result::Err(#failure) => ::core::result::Result::Err(
-                            #failure.map_outcome(move |mut #outcome| Partial {
-                                #(#partial_fields: #partial_values,)*
-                            }),
-                        ),
+                pub async fn run<O, P>(
+                    self,
+                ) -> ::core::result::Result<O, #p::Failure<P>>
+                where
+                    OkFn: ::core::ops::FnOnce(#p::Outcome) -> O,
+                    FailedFn: ::core::ops::FnOnce(#p::Outcome) -> P,
+                {
+                    match #p::Scheduler::run(self.scheduler).await {
+                        ::core::result::Result::Ok(outcome) => ::core::result::Result::Ok((self.ok)(outcome)),
+                        ::core::result::Result::Err(failure) => {
+                            ::core::result::Result::Err(failure.map_outcome(self.failed))
+                        }
                     }
                 }
 
                 /// The runtime scheduler, to list or draw the workflow.
+                #[allow(dead_code)]
                 pub fn scheduler(&self) -> &#p::Scheduler {
-                    &self.__jobs_scheduler
+                    &self.scheduler
                 }
 
                 /// The runtime scheduler, to change it or run it untyped.
+                #[allow(dead_code)]
                 pub fn into_scheduler(self) -> #p::Scheduler {
-                    self.__jobs_scheduler
+                    self.scheduler
                 }
+            }
+
+            fn new<OkFn, FailedFn>(scheduler: #p::Scheduler, ok: OkFn, failed: FailedFn) -> Workflow<OkFn, FailedFn> {
+                Workflow { scheduler, ok, failed }
             }
 
             #(#outcome_structs)*
@@ -584,6 +531,11 @@ impl<'a> Expander<'a> {
             #[allow(dead_code, non_camel_case_types)]
             pub struct Partial #partial_generics {
                 #(pub #partial_fields: #p::Status<#partial_params>,)*
+            }
+
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn partial #partial_generics (#(#partial_fields: #p::Status<#partial_params>,)*) -> Partial #partial_generics {
+                Partial { #(#partial_fields,)* }
             }
 
             #[allow(non_camel_case_types)]
@@ -609,57 +561,37 @@ impl<'a> Expander<'a> {
                 }
             }
 
-            #[allow(clippy::too_many_arguments)]
-            fn new #generics (
-                scheduler: #p::Scheduler,
-                #(#handle_fields: #handle_types,)*
-            ) -> Workflow #generics {
-                Workflow {
-                    __jobs_scheduler: scheduler,
-                    #(#handle_fields,)*
-                }
-            }
-
-            new
+            (new, #(#constructors,)* partial)
         }
     }
 
-    fn value_type_of_scope(&self, scope: usize) -> TokenStream {
-        let name = &self.outcome_names[scope];
-        let args: Vec<TokenStream> = self.model.scopes[scope]
-            .fields
-            .iter()
-            .map(|&f| self.value_type(f))
-            .collect();
-        if args.is_empty() {
-            quote!(#name)
-        } else {
-            quote!(#name<#(#args),*>)
-        }
-    }
-
-    /// The typed outcome struct of a scope: a field per named job or
-    /// scheduler, the plain value when the run's success guarantees it.
+    /// The typed outcome struct of a scope, a field per named job or
+    /// scheduler, the plain value when the run's success guarantees it, and
+    /// its constructor.
     fn outcome_struct(&self, scope: usize) -> TokenStream {
         let p = &self.private;
         let name = &self.outcome_names[scope];
         let fields = &self.model.scopes[scope].fields;
         let params: Vec<Ident> = fields.iter().map(|&f| self.param(f)).collect();
         let generics = generic_list(&params);
-        let names = fields.iter().map(|&f| self.field_name(f));
-        let types = fields.iter().map(|&f| {
-            let param = self.param(f);
-            if self.is_guaranteed(f) {
-                quote!(#param)
-            } else {
-                quote!(#p::Status<#param>)
-            }
-        });
+        let names: Vec<Ident> = fields.iter().map(|&f| self.field_name(f)).collect();
+        let types: Vec<TokenStream> = fields
+            .iter()
+            .map(|&f| {
+                let param = self.param(f);
+                if self.is_guaranteed(f) {
+                    quote!(#param)
+                } else {
+                    quote!(#p::Status<#param>)
+                }
+            })
+            .collect();
         let doc = if scope == 0 {
-            " The outcome of a successful run of the workflow.".to_owned()
+            " The outcome of a successful run of the workflow."
         } else {
-            " The outcome of a nested scheduler that succeeded.".to_owned()
+            " The outcome of a nested scheduler that succeeded."
         };
+        let constructor = format_ident!("outcome{}", scope);
         quote! {
             #[doc = #doc]
             #[derive(Debug)]
@@ -667,17 +599,20 @@ impl<'a> Expander<'a> {
             pub struct #name #generics {
                 #(pub #names: #types,)*
             }
+
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn #constructor #generics (#(#names: #types,)*) -> #name #generics {
+                #name { #(#names,)* }
+            }
         }
     }
 
-    /// The outcome struct of a scope, from the runtime outcome `outcome`, for
-    /// a scope that succeeded.
+    /// The typed outcome of a scope that succeeded, from the runtime outcome
+    /// in `outcome`.
     fn outcome_value(&self, scope: usize, outcome: &Ident) -> TokenStream {
         let p = &self.private;
-        let name = &self.outcome_names[scope];
-        let fields = &self.model.scopes[scope].fields;
-        let names = fields.iter().map(|&f| self.field_name(f));
-        let values = fields.iter().map(|&f| {
+        let constructor = self.outcome_constructor(scope);
+        let values = self.model.scopes[scope].fields.iter().map(|&f| {
             let handle = self.handle(f);
             let take = quote!(#p::take(&mut #outcome, #handle));
             match (self.is_guaranteed(f), &self.model.nodes[f].kind) {
@@ -687,34 +622,102 @@ impl<'a> Expander<'a> {
                     // The nested scheduler's own outcome holds its jobs.
                     let nested = local(format!("__jobs_o{inner}"), Span::call_site());
                     let value = self.outcome_value(*inner, &nested);
+                    let binding = self.outcome_binding(*inner, &nested);
                     if guaranteed {
                         quote!({
-                            let mut #nested = #p::expect_done(#take);
+                            let #binding = #p::expect_done(#take);
                             #value
                         })
                     } else {
-                        quote!(#take.map(|mut #nested| #value))
+                        quote!(#take.map(|#binding| #value))
                     }
                 }
             }
         });
-        quote!(#name { #(#names: #values,)* })
+        quote!(#constructor(#(#values),*))
     }
 
-    /// The status of a field, from the runtime outcome `outcome`.
-    fn status_value(&self, node: usize, outcome: &Ident) -> TokenStream {
+    /// The status of each field of the workflow after a failed run, from the
+    /// runtime outcome in `outcome`.
+    fn partial_value(&self, outcome: &Ident) -> TokenStream {
         let p = &self.private;
-        let handle = self.handle(node);
-        let take = quote!(#p::take(&mut #outcome, #handle));
-        match self.model.nodes[node].kind {
-            NodeKind::Job(_) => take,
-            NodeKind::Scheduler(inner) => {
-                let nested = local(format!("__jobs_o{inner}"), Span::call_site());
-                let value = self.outcome_value(inner, &nested);
-                quote!(#take.map(|mut #nested| #value))
+        let values = self.model.scopes[0].fields.iter().map(|&f| {
+            let handle = self.handle(f);
+            let take = quote!(#p::take(&mut #outcome, #handle));
+            match self.model.nodes[f].kind {
+                NodeKind::Job(_) => take,
+                NodeKind::Scheduler(inner) => {
+                    let nested = local(format!("__jobs_o{inner}"), Span::call_site());
+                    let value = self.outcome_value(inner, &nested);
+                    let binding = self.outcome_binding(inner, &nested);
+                    quote!(#take.map(|#binding| #value))
+                }
             }
+        });
+        let constructor = self.partial_constructor();
+        quote!(#constructor(#(#values),*))
+    }
+
+    /// `mut outcome`, or `_` when the scope has no fields to take.
+    fn outcome_binding(&self, scope: usize, outcome: &Ident) -> TokenStream {
+        if self.model.scopes[scope].fields.is_empty() {
+            quote!(_)
+        } else {
+            quote!(mut #outcome)
         }
     }
+
+    /// The closures that build the typed outcome and the partial outcome
+    /// from the runtime's, typed by the handles they capture.
+    fn outcome_closures(&self) -> (TokenStream, TokenStream) {
+        let p = &self.private;
+        let outcome = local("__jobs_o", Span::call_site());
+        let binding = self.outcome_binding(0, &outcome);
+        let ok = self.outcome_value(0, &outcome);
+        let failed = self.partial_value(&outcome);
+        (
+            quote!(move |#binding: #p::Outcome| #ok),
+            quote!(move |#binding: #p::Outcome| #failed),
+        )
+    }
+}
+
+/// A statement of the expansion, and the local it binds, if any (with
+/// whether it is mutable).
+struct Statement {
+    binds: Option<(Ident, bool)>,
+    tokens: TokenStream,
+}
+
+/// The statements, in blocks of at most `CHUNK` that return what they bind.
+///
+/// Each `let` opens a scope nested in the one before, until the end of its
+/// block; thousands of them in one block nest so deep that LLVM overflows its
+/// stack writing their debug info. A workflow small enough to fit in one
+/// chunk is left flat, as it reads best.
+fn chunked(statements: Vec<Statement>) -> TokenStream {
+    const CHUNK: usize = 64;
+    if statements.len() <= CHUNK {
+        return statements.into_iter().map(|s| s.tokens).collect();
+    }
+    let mut tokens = TokenStream::new();
+    for chunk in statements.chunks(CHUNK) {
+        let body = chunk.iter().map(|s| &s.tokens);
+        let bound: Vec<&(Ident, bool)> = chunk.iter().filter_map(|s| s.binds.as_ref()).collect();
+        let names = bound.iter().map(|(name, _)| name);
+        let patterns = bound.iter().map(|(name, mutable)| {
+            if *mutable {
+                quote!(mut #name)
+            } else {
+                quote!(#name)
+            }
+        });
+        tokens.extend(quote! {
+            #[allow(unused_mut)]
+            let (#(#patterns,)*) = { #(#body)* (#(#names,)*) };
+        });
+    }
+    tokens
 }
 
 /// The job made of a body without inputs, before it is added. The name has

@@ -20,75 +20,50 @@ fn expansion() {
         ::core::compile_error! {
             "settings must come before the items of their scheduler"
         }
-        let __jobs_new = {
+        let (__jobs_new, __jobs_outcome0, __jobs_partial) = {
             /// A workflow built by `workflow!`: run it with `run`.
-            #[allow(dead_code, non_camel_case_types)]
-            struct Workflow<T0, T1, T2, T3> {
-                __jobs_scheduler: jobs_core::__private::Scheduler,
-                __jobs_h0: jobs_core::__private::JobRef<T0>,
-                __jobs_h1: jobs_core::__private::JobRef<T1>,
-                __jobs_h2: jobs_core::__private::JobRef<T2>,
-                __jobs_h3: jobs_core::__private::JobRef<T3>,
+            struct Workflow<OkFn, FailedFn> {
+                scheduler: jobs_core::__private::Scheduler,
+                /// Builds the typed outcome from the runtime's.
+                ok: OkFn,
+                /// Builds the partial outcome from the runtime's.
+                failed: FailedFn,
             }
-            #[allow(dead_code, unused_mut, unused_variables)]
-            impl<T0, T1, T2, T3> Workflow<T0, T1, T2, T3>
-            where
-                T0: 'static,
-                T1: 'static,
-                T2: 'static,
-                T3: 'static,
-            {
+            impl<OkFn, FailedFn> Workflow<OkFn, FailedFn> {
                 /// Runs every job; the outcome holds each job's result.
-                pub async fn run(
+                pub async fn run<O, P>(
                     self,
-                ) -> ::core::result::Result<
-                    Outcome<T0, T1, T2, T3>,
-                    jobs_core::__private::Failure<Partial<T0, T1, T2, T3>>,
-                > {
-                    let __jobs_h0 = self.__jobs_h0;
-                    let __jobs_h1 = self.__jobs_h1;
-                    let __jobs_h2 = self.__jobs_h2;
-                    let __jobs_h3 = self.__jobs_h3;
-                    match jobs_core::__private::Scheduler::run(self.__jobs_scheduler)
-                        .await
-                    {
-                        ::core::result::Result::Ok(mut __jobs_o) => {
-                            ::core::result::Result::Ok(Outcome {
-                                a: jobs_core::__private::expect_done(
-                                    jobs_core::__private::take(&mut __jobs_o, __jobs_h0),
-                                ),
-                                b: jobs_core::__private::expect_done(
-                                    jobs_core::__private::take(&mut __jobs_o, __jobs_h1),
-                                ),
-                                c: jobs_core::__private::expect_done(
-                                    jobs_core::__private::take(&mut __jobs_o, __jobs_h2),
-                                ),
-                                d: jobs_core::__private::expect_done(
-                                    jobs_core::__private::take(&mut __jobs_o, __jobs_h3),
-                                ),
-                            })
+                ) -> ::core::result::Result<O, jobs_core::__private::Failure<P>>
+                where
+                    OkFn: ::core::ops::FnOnce(jobs_core::__private::Outcome) -> O,
+                    FailedFn: ::core::ops::FnOnce(jobs_core::__private::Outcome) -> P,
+                {
+                    match jobs_core::__private::Scheduler::run(self.scheduler).await {
+                        ::core::result::Result::Ok(outcome) => {
+                            ::core::result::Result::Ok((self.ok)(outcome))
                         }
-                        ::core::result::Result::Err(__jobs_f) => {
-                            ::core::result::Result::Err(
-                                __jobs_f
-                                    .map_outcome(move |mut __jobs_o| Partial {
-                                        a: jobs_core::__private::take(&mut __jobs_o, __jobs_h0),
-                                        b: jobs_core::__private::take(&mut __jobs_o, __jobs_h1),
-                                        c: jobs_core::__private::take(&mut __jobs_o, __jobs_h2),
-                                        d: jobs_core::__private::take(&mut __jobs_o, __jobs_h3),
-                                    }),
-                            )
+                        ::core::result::Result::Err(failure) => {
+                            ::core::result::Result::Err(failure.map_outcome(self.failed))
                         }
                     }
                 }
                 /// The runtime scheduler, to list or draw the workflow.
+                #[allow(dead_code)]
                 pub fn scheduler(&self) -> &jobs_core::__private::Scheduler {
-                    &self.__jobs_scheduler
+                    &self.scheduler
                 }
                 /// The runtime scheduler, to change it or run it untyped.
+                #[allow(dead_code)]
                 pub fn into_scheduler(self) -> jobs_core::__private::Scheduler {
-                    self.__jobs_scheduler
+                    self.scheduler
                 }
+            }
+            fn new<OkFn, FailedFn>(
+                scheduler: jobs_core::__private::Scheduler,
+                ok: OkFn,
+                failed: FailedFn,
+            ) -> Workflow<OkFn, FailedFn> {
+                Workflow { scheduler, ok, failed }
             }
             /// The outcome of a successful run of the workflow.
             #[derive(Debug)]
@@ -99,6 +74,15 @@ fn expansion() {
                 pub c: T2,
                 pub d: T3,
             }
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn outcome0<T0, T1, T2, T3>(
+                a: T0,
+                b: T1,
+                c: T2,
+                d: T3,
+            ) -> Outcome<T0, T1, T2, T3> {
+                Outcome { a, b, c, d }
+            }
             /// The state of each job of the workflow when it failed.
             #[allow(dead_code, non_camel_case_types)]
             pub struct Partial<T0, T1, T2, T3> {
@@ -106,6 +90,15 @@ fn expansion() {
                 pub b: jobs_core::__private::Status<T1>,
                 pub c: jobs_core::__private::Status<T2>,
                 pub d: jobs_core::__private::Status<T3>,
+            }
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn partial<T0, T1, T2, T3>(
+                a: jobs_core::__private::Status<T0>,
+                b: jobs_core::__private::Status<T1>,
+                c: jobs_core::__private::Status<T2>,
+                d: jobs_core::__private::Status<T3>,
+            ) -> Partial<T0, T1, T2, T3> {
+                Partial { a, b, c, d }
             }
             #[allow(non_camel_case_types)]
             impl<T0, T1, T2, T3> ::core::fmt::Debug for Partial<T0, T1, T2, T3> {
@@ -138,36 +131,29 @@ fn expansion() {
                     }
                 }
             }
-            #[allow(clippy::too_many_arguments)]
-            fn new<T0, T1, T2, T3>(
-                scheduler: jobs_core::__private::Scheduler,
-                __jobs_h0: jobs_core::__private::JobRef<T0>,
-                __jobs_h1: jobs_core::__private::JobRef<T1>,
-                __jobs_h2: jobs_core::__private::JobRef<T2>,
-                __jobs_h3: jobs_core::__private::JobRef<T3>,
-            ) -> Workflow<T0, T1, T2, T3> {
-                Workflow {
-                    __jobs_scheduler: scheduler,
-                    __jobs_h0,
-                    __jobs_h1,
-                    __jobs_h2,
-                    __jobs_h3,
-                }
-            }
-            new
+            (new, outcome0, partial)
         };
+        #[allow(unused_mut)]
         let mut __jobs_s0 = jobs_core::__private::Scheduler::new();
-        let __jobs_x0 = { x() };
         let __jobs_j0 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x0)).__jobs_kind().into_job(__jobs_x0)
+            let __jobs_x0 = { x() };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x0))
+                    .__jobs_kind()
+                    .into_job(__jobs_x0)
+            }
         };
-        let __jobs_x1 = { y() };
         let __jobs_j1 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x1)).__jobs_kind().into_job(__jobs_x1)
+            let __jobs_x1 = { y() };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x1))
+                    .__jobs_kind()
+                    .into_job(__jobs_x1)
+            }
         };
         let __jobs_h0 = __jobs_s0
             .add(__jobs_j0)
@@ -215,6 +201,28 @@ fn expansion() {
                 .forever(false)
                 .id()
         };
-        __jobs_new(__jobs_s0, __jobs_h0, __jobs_h1, __jobs_h2, __jobs_h3)
+        __jobs_new(
+            __jobs_s0,
+            move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_outcome0(
+                jobs_core::__private::expect_done(
+                    jobs_core::__private::take(&mut __jobs_o, __jobs_h0),
+                ),
+                jobs_core::__private::expect_done(
+                    jobs_core::__private::take(&mut __jobs_o, __jobs_h1),
+                ),
+                jobs_core::__private::expect_done(
+                    jobs_core::__private::take(&mut __jobs_o, __jobs_h2),
+                ),
+                jobs_core::__private::expect_done(
+                    jobs_core::__private::take(&mut __jobs_o, __jobs_h3),
+                ),
+            ),
+            move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_partial(
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h0),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h1),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h2),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h3),
+            ),
+        )
     };
 }

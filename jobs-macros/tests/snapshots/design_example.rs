@@ -23,146 +23,50 @@
 
 fn expansion() {
     let workflow = {
-        let __jobs_new = {
+        let (__jobs_new, __jobs_outcome0, __jobs_outcome1, __jobs_partial) = {
             /// A workflow built by `workflow!`: run it with `run`.
-            #[allow(dead_code, non_camel_case_types)]
-            struct Workflow<T0, T1, T2, T3, T4, T5, T6, T8, T9> {
-                __jobs_scheduler: jobs_core::__private::Scheduler,
-                __jobs_h0: jobs_core::__private::JobRef<T0>,
-                __jobs_h1: jobs_core::__private::JobRef<T1>,
-                __jobs_h2: jobs_core::__private::JobRef<T2>,
-                __jobs_h3: jobs_core::__private::JobRef<T3>,
-                __jobs_h4: jobs_core::__private::JobRef<T4>,
-                __jobs_h5: jobs_core::__private::JobRef<T5>,
-                __jobs_h6: jobs_core::__private::JobRef<T6>,
-                __jobs_h7: jobs_core::__private::JobRef<jobs_core::__private::Outcome>,
-                __jobs_h8: jobs_core::__private::JobRef<T8>,
-                __jobs_h9: jobs_core::__private::JobRef<T9>,
+            struct Workflow<OkFn, FailedFn> {
+                scheduler: jobs_core::__private::Scheduler,
+                /// Builds the typed outcome from the runtime's.
+                ok: OkFn,
+                /// Builds the partial outcome from the runtime's.
+                failed: FailedFn,
             }
-            #[allow(dead_code, unused_mut, unused_variables)]
-            impl<
-                T0,
-                T1,
-                T2,
-                T3,
-                T4,
-                T5,
-                T6,
-                T8,
-                T9,
-            > Workflow<T0, T1, T2, T3, T4, T5, T6, T8, T9>
-            where
-                T0: 'static,
-                T1: 'static,
-                T2: 'static,
-                T3: 'static,
-                T4: 'static,
-                T5: 'static,
-                T6: 'static,
-                T8: 'static,
-                T9: 'static,
-            {
+            impl<OkFn, FailedFn> Workflow<OkFn, FailedFn> {
                 /// Runs every job; the outcome holds each job's result.
-                pub async fn run(
+                pub async fn run<O, P>(
                     self,
-                ) -> ::core::result::Result<
-                    Outcome<T0, T1, T2, T3, T4, T5, T6, Outcome_deploy<T8, T9>>,
-                    jobs_core::__private::Failure<
-                        Partial<T0, T1, T2, T3, T4, T5, T6, Outcome_deploy<T8, T9>>,
-                    >,
-                > {
-                    let __jobs_h0 = self.__jobs_h0;
-                    let __jobs_h1 = self.__jobs_h1;
-                    let __jobs_h2 = self.__jobs_h2;
-                    let __jobs_h3 = self.__jobs_h3;
-                    let __jobs_h4 = self.__jobs_h4;
-                    let __jobs_h5 = self.__jobs_h5;
-                    let __jobs_h6 = self.__jobs_h6;
-                    let __jobs_h7 = self.__jobs_h7;
-                    let __jobs_h8 = self.__jobs_h8;
-                    let __jobs_h9 = self.__jobs_h9;
-                    match jobs_core::__private::Scheduler::run(self.__jobs_scheduler)
-                        .await
-                    {
-                        ::core::result::Result::Ok(mut __jobs_o) => {
-                            ::core::result::Result::Ok(Outcome {
-                                fetch: jobs_core::__private::expect_done(
-                                    jobs_core::__private::take(&mut __jobs_o, __jobs_h0),
-                                ),
-                                parse: jobs_core::__private::expect_done(
-                                    jobs_core::__private::take(&mut __jobs_o, __jobs_h1),
-                                ),
-                                index: jobs_core::__private::expect_done(
-                                    jobs_core::__private::take(&mut __jobs_o, __jobs_h2),
-                                ),
-                                monitor: jobs_core::__private::take(
-                                    &mut __jobs_o,
-                                    __jobs_h3,
-                                ),
-                                notify: jobs_core::__private::take(
-                                    &mut __jobs_o,
-                                    __jobs_h4,
-                                ),
-                                a: jobs_core::__private::expect_done(
-                                    jobs_core::__private::take(&mut __jobs_o, __jobs_h5),
-                                ),
-                                b: jobs_core::__private::expect_done(
-                                    jobs_core::__private::take(&mut __jobs_o, __jobs_h6),
-                                ),
-                                deploy: {
-                                    let mut __jobs_o1 = jobs_core::__private::expect_done(
-                                        jobs_core::__private::take(&mut __jobs_o, __jobs_h7),
-                                    );
-                                    Outcome_deploy {
-                                        push: jobs_core::__private::expect_done(
-                                            jobs_core::__private::take(&mut __jobs_o1, __jobs_h8),
-                                        ),
-                                        roll: jobs_core::__private::expect_done(
-                                            jobs_core::__private::take(&mut __jobs_o1, __jobs_h9),
-                                        ),
-                                    }
-                                },
-                            })
+                ) -> ::core::result::Result<O, jobs_core::__private::Failure<P>>
+                where
+                    OkFn: ::core::ops::FnOnce(jobs_core::__private::Outcome) -> O,
+                    FailedFn: ::core::ops::FnOnce(jobs_core::__private::Outcome) -> P,
+                {
+                    match jobs_core::__private::Scheduler::run(self.scheduler).await {
+                        ::core::result::Result::Ok(outcome) => {
+                            ::core::result::Result::Ok((self.ok)(outcome))
                         }
-                        ::core::result::Result::Err(__jobs_f) => {
-                            ::core::result::Result::Err(
-                                __jobs_f
-                                    .map_outcome(move |mut __jobs_o| Partial {
-                                        fetch: jobs_core::__private::take(&mut __jobs_o, __jobs_h0),
-                                        parse: jobs_core::__private::take(&mut __jobs_o, __jobs_h1),
-                                        index: jobs_core::__private::take(&mut __jobs_o, __jobs_h2),
-                                        monitor: jobs_core::__private::take(
-                                            &mut __jobs_o,
-                                            __jobs_h3,
-                                        ),
-                                        notify: jobs_core::__private::take(
-                                            &mut __jobs_o,
-                                            __jobs_h4,
-                                        ),
-                                        a: jobs_core::__private::take(&mut __jobs_o, __jobs_h5),
-                                        b: jobs_core::__private::take(&mut __jobs_o, __jobs_h6),
-                                        deploy: jobs_core::__private::take(&mut __jobs_o, __jobs_h7)
-                                            .map(|mut __jobs_o1| Outcome_deploy {
-                                                push: jobs_core::__private::expect_done(
-                                                    jobs_core::__private::take(&mut __jobs_o1, __jobs_h8),
-                                                ),
-                                                roll: jobs_core::__private::expect_done(
-                                                    jobs_core::__private::take(&mut __jobs_o1, __jobs_h9),
-                                                ),
-                                            }),
-                                    }),
-                            )
+                        ::core::result::Result::Err(failure) => {
+                            ::core::result::Result::Err(failure.map_outcome(self.failed))
                         }
                     }
                 }
                 /// The runtime scheduler, to list or draw the workflow.
+                #[allow(dead_code)]
                 pub fn scheduler(&self) -> &jobs_core::__private::Scheduler {
-                    &self.__jobs_scheduler
+                    &self.scheduler
                 }
                 /// The runtime scheduler, to change it or run it untyped.
+                #[allow(dead_code)]
                 pub fn into_scheduler(self) -> jobs_core::__private::Scheduler {
-                    self.__jobs_scheduler
+                    self.scheduler
                 }
+            }
+            fn new<OkFn, FailedFn>(
+                scheduler: jobs_core::__private::Scheduler,
+                ok: OkFn,
+                failed: FailedFn,
+            ) -> Workflow<OkFn, FailedFn> {
+                Workflow { scheduler, ok, failed }
             }
             /// The outcome of a successful run of the workflow.
             #[derive(Debug)]
@@ -177,12 +81,38 @@ fn expansion() {
                 pub b: T6,
                 pub deploy: T7,
             }
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn outcome0<T0, T1, T2, T3, T4, T5, T6, T7>(
+                fetch: T0,
+                parse: T1,
+                index: T2,
+                monitor: jobs_core::__private::Status<T3>,
+                notify: jobs_core::__private::Status<T4>,
+                a: T5,
+                b: T6,
+                deploy: T7,
+            ) -> Outcome<T0, T1, T2, T3, T4, T5, T6, T7> {
+                Outcome {
+                    fetch,
+                    parse,
+                    index,
+                    monitor,
+                    notify,
+                    a,
+                    b,
+                    deploy,
+                }
+            }
             /// The outcome of a nested scheduler that succeeded.
             #[derive(Debug)]
             #[allow(dead_code, non_camel_case_types)]
             pub struct Outcome_deploy<T8, T9> {
                 pub push: T8,
                 pub roll: T9,
+            }
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn outcome1<T8, T9>(push: T8, roll: T9) -> Outcome_deploy<T8, T9> {
+                Outcome_deploy { push, roll }
             }
             /// The state of each job of the workflow when it failed.
             #[allow(dead_code, non_camel_case_types)]
@@ -195,6 +125,28 @@ fn expansion() {
                 pub a: jobs_core::__private::Status<T5>,
                 pub b: jobs_core::__private::Status<T6>,
                 pub deploy: jobs_core::__private::Status<T7>,
+            }
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn partial<T0, T1, T2, T3, T4, T5, T6, T7>(
+                fetch: jobs_core::__private::Status<T0>,
+                parse: jobs_core::__private::Status<T1>,
+                index: jobs_core::__private::Status<T2>,
+                monitor: jobs_core::__private::Status<T3>,
+                notify: jobs_core::__private::Status<T4>,
+                a: jobs_core::__private::Status<T5>,
+                b: jobs_core::__private::Status<T6>,
+                deploy: jobs_core::__private::Status<T7>,
+            ) -> Partial<T0, T1, T2, T3, T4, T5, T6, T7> {
+                Partial {
+                    fetch,
+                    parse,
+                    index,
+                    monitor,
+                    notify,
+                    a,
+                    b,
+                    deploy,
+                }
             }
             #[allow(non_camel_case_types)]
             impl<T0, T1, T2, T3, T4, T5, T6, T7> ::core::fmt::Debug
@@ -232,97 +184,103 @@ fn expansion() {
                     }
                 }
             }
-            #[allow(clippy::too_many_arguments)]
-            fn new<T0, T1, T2, T3, T4, T5, T6, T8, T9>(
-                scheduler: jobs_core::__private::Scheduler,
-                __jobs_h0: jobs_core::__private::JobRef<T0>,
-                __jobs_h1: jobs_core::__private::JobRef<T1>,
-                __jobs_h2: jobs_core::__private::JobRef<T2>,
-                __jobs_h3: jobs_core::__private::JobRef<T3>,
-                __jobs_h4: jobs_core::__private::JobRef<T4>,
-                __jobs_h5: jobs_core::__private::JobRef<T5>,
-                __jobs_h6: jobs_core::__private::JobRef<T6>,
-                __jobs_h7: jobs_core::__private::JobRef<jobs_core::__private::Outcome>,
-                __jobs_h8: jobs_core::__private::JobRef<T8>,
-                __jobs_h9: jobs_core::__private::JobRef<T9>,
-            ) -> Workflow<T0, T1, T2, T3, T4, T5, T6, T8, T9> {
-                Workflow {
-                    __jobs_scheduler: scheduler,
-                    __jobs_h0,
-                    __jobs_h1,
-                    __jobs_h2,
-                    __jobs_h3,
-                    __jobs_h4,
-                    __jobs_h5,
-                    __jobs_h6,
-                    __jobs_h7,
-                    __jobs_h8,
-                    __jobs_h9,
-                }
-            }
-            new
+            (new, outcome0, outcome1, partial)
         };
+        #[allow(unused_mut)]
         let mut __jobs_s0 = jobs_core::__private::Scheduler::new();
         __jobs_s0.set_timeout(Duration::from_secs(30));
         __jobs_s0.set_window(4);
-        let __jobs_x0 = {
-            #[allow(unused_variables)]
-            let url = ::core::clone::Clone::clone(&url);
-            download(url)
-        };
         let __jobs_j0 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x0)).__jobs_kind().into_job(__jobs_x0)
+            let __jobs_x0 = {
+                #[allow(unused_variables)]
+                let url = ::core::clone::Clone::clone(&url);
+                download(url)
+            };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x0))
+                    .__jobs_kind()
+                    .into_job(__jobs_x0)
+            }
         };
-        let __jobs_x2 = { update_index() };
         let __jobs_j2 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x2)).__jobs_kind().into_job(__jobs_x2)
-        };
-        let __jobs_x3 = {
-            #[allow(unused_variables)]
-            let bus = ::core::clone::Clone::clone(&bus);
-            watch_progress(bus)
+            let __jobs_x2 = { update_index() };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x2))
+                    .__jobs_kind()
+                    .into_job(__jobs_x2)
+            }
         };
         let __jobs_j3 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x3)).__jobs_kind().into_job(__jobs_x3)
+            let __jobs_x3 = {
+                #[allow(unused_variables)]
+                let bus = ::core::clone::Clone::clone(&bus);
+                watch_progress(bus)
+            };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x3))
+                    .__jobs_kind()
+                    .into_job(__jobs_x3)
+            }
         };
-        let __jobs_x4 = { ping_chat() };
         let __jobs_j4 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x4)).__jobs_kind().into_job(__jobs_x4)
+            let __jobs_x4 = { ping_chat() };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x4))
+                    .__jobs_kind()
+                    .into_job(__jobs_x4)
+            }
         };
-        let __jobs_x5 = { step(1) };
         let __jobs_j5 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x5)).__jobs_kind().into_job(__jobs_x5)
+            let __jobs_x5 = { step(1) };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x5))
+                    .__jobs_kind()
+                    .into_job(__jobs_x5)
+            }
         };
-        let __jobs_x6 = { step(2) };
         let __jobs_j6 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x6)).__jobs_kind().into_job(__jobs_x6)
+            let __jobs_x6 = { step(2) };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x6))
+                    .__jobs_kind()
+                    .into_job(__jobs_x6)
+            }
         };
+        #[allow(unused_mut)]
         let mut __jobs_s1 = jobs_core::__private::Scheduler::new();
         __jobs_s1.set_label("deploy");
         __jobs_s1.set_window(2);
-        let __jobs_x8 = { push_image() };
         let __jobs_j8 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x8)).__jobs_kind().into_job(__jobs_x8)
+            let __jobs_x8 = { push_image() };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x8))
+                    .__jobs_kind()
+                    .into_job(__jobs_x8)
+            }
         };
-        let __jobs_x9 = { rollout() };
         let __jobs_j9 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x9)).__jobs_kind().into_job(__jobs_x9)
+            let __jobs_x9 = { rollout() };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x9))
+                    .__jobs_kind()
+                    .into_job(__jobs_x9)
+            }
         };
         let __jobs_h0 = __jobs_s0
             .add(__jobs_j0)
@@ -419,16 +377,56 @@ fn expansion() {
             .id();
         __jobs_new(
             __jobs_s0,
-            __jobs_h0,
-            __jobs_h1,
-            __jobs_h2,
-            __jobs_h3,
-            __jobs_h4,
-            __jobs_h5,
-            __jobs_h6,
-            __jobs_h7,
-            __jobs_h8,
-            __jobs_h9,
+            move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_outcome0(
+                jobs_core::__private::expect_done(
+                    jobs_core::__private::take(&mut __jobs_o, __jobs_h0),
+                ),
+                jobs_core::__private::expect_done(
+                    jobs_core::__private::take(&mut __jobs_o, __jobs_h1),
+                ),
+                jobs_core::__private::expect_done(
+                    jobs_core::__private::take(&mut __jobs_o, __jobs_h2),
+                ),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h3),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h4),
+                jobs_core::__private::expect_done(
+                    jobs_core::__private::take(&mut __jobs_o, __jobs_h5),
+                ),
+                jobs_core::__private::expect_done(
+                    jobs_core::__private::take(&mut __jobs_o, __jobs_h6),
+                ),
+                {
+                    let mut __jobs_o1 = jobs_core::__private::expect_done(
+                        jobs_core::__private::take(&mut __jobs_o, __jobs_h7),
+                    );
+                    __jobs_outcome1(
+                        jobs_core::__private::expect_done(
+                            jobs_core::__private::take(&mut __jobs_o1, __jobs_h8),
+                        ),
+                        jobs_core::__private::expect_done(
+                            jobs_core::__private::take(&mut __jobs_o1, __jobs_h9),
+                        ),
+                    )
+                },
+            ),
+            move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_partial(
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h0),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h1),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h2),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h3),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h4),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h5),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h6),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h7)
+                    .map(|mut __jobs_o1| __jobs_outcome1(
+                        jobs_core::__private::expect_done(
+                            jobs_core::__private::take(&mut __jobs_o1, __jobs_h8),
+                        ),
+                        jobs_core::__private::expect_done(
+                            jobs_core::__private::take(&mut __jobs_o1, __jobs_h9),
+                        ),
+                    )),
+            ),
         )
     };
 }

@@ -2,50 +2,66 @@
 
 fn expansion() {
     let workflow = {
-        let __jobs_new = {
+        let (__jobs_new, __jobs_outcome0, __jobs_partial) = {
             /// A workflow built by `workflow!`: run it with `run`.
-            #[allow(dead_code, non_camel_case_types)]
-            struct Workflow {
-                __jobs_scheduler: jobs_core::__private::Scheduler,
+            struct Workflow<OkFn, FailedFn> {
+                scheduler: jobs_core::__private::Scheduler,
+                /// Builds the typed outcome from the runtime's.
+                ok: OkFn,
+                /// Builds the partial outcome from the runtime's.
+                failed: FailedFn,
             }
-            #[allow(dead_code, unused_mut, unused_variables)]
-            impl Workflow {
+            impl<OkFn, FailedFn> Workflow<OkFn, FailedFn> {
                 /// Runs every job; the outcome holds each job's result.
-                pub async fn run(
+                pub async fn run<O, P>(
                     self,
-                ) -> ::core::result::Result<
-                    Outcome,
-                    jobs_core::__private::Failure<Partial>,
-                > {
-                    match jobs_core::__private::Scheduler::run(self.__jobs_scheduler)
-                        .await
-                    {
-                        ::core::result::Result::Ok(mut __jobs_o) => {
-                            ::core::result::Result::Ok(Outcome {})
+                ) -> ::core::result::Result<O, jobs_core::__private::Failure<P>>
+                where
+                    OkFn: ::core::ops::FnOnce(jobs_core::__private::Outcome) -> O,
+                    FailedFn: ::core::ops::FnOnce(jobs_core::__private::Outcome) -> P,
+                {
+                    match jobs_core::__private::Scheduler::run(self.scheduler).await {
+                        ::core::result::Result::Ok(outcome) => {
+                            ::core::result::Result::Ok((self.ok)(outcome))
                         }
-                        ::core::result::Result::Err(__jobs_f) => {
-                            ::core::result::Result::Err(
-                                __jobs_f.map_outcome(move |mut __jobs_o| Partial {}),
-                            )
+                        ::core::result::Result::Err(failure) => {
+                            ::core::result::Result::Err(failure.map_outcome(self.failed))
                         }
                     }
                 }
                 /// The runtime scheduler, to list or draw the workflow.
+                #[allow(dead_code)]
                 pub fn scheduler(&self) -> &jobs_core::__private::Scheduler {
-                    &self.__jobs_scheduler
+                    &self.scheduler
                 }
                 /// The runtime scheduler, to change it or run it untyped.
+                #[allow(dead_code)]
                 pub fn into_scheduler(self) -> jobs_core::__private::Scheduler {
-                    self.__jobs_scheduler
+                    self.scheduler
                 }
+            }
+            fn new<OkFn, FailedFn>(
+                scheduler: jobs_core::__private::Scheduler,
+                ok: OkFn,
+                failed: FailedFn,
+            ) -> Workflow<OkFn, FailedFn> {
+                Workflow { scheduler, ok, failed }
             }
             /// The outcome of a successful run of the workflow.
             #[derive(Debug)]
             #[allow(dead_code, non_camel_case_types)]
             pub struct Outcome {}
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn outcome0() -> Outcome {
+                Outcome {}
+            }
             /// The state of each job of the workflow when it failed.
             #[allow(dead_code, non_camel_case_types)]
             pub struct Partial {}
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn partial() -> Partial {
+                Partial {}
+            }
             #[allow(non_camel_case_types)]
             impl ::core::fmt::Debug for Partial {
                 fn fmt(
@@ -72,15 +88,14 @@ fn expansion() {
                     }
                 }
             }
-            #[allow(clippy::too_many_arguments)]
-            fn new(scheduler: jobs_core::__private::Scheduler) -> Workflow {
-                Workflow {
-                    __jobs_scheduler: scheduler,
-                }
-            }
-            new
+            (new, outcome0, partial)
         };
+        #[allow(unused_mut)]
         let mut __jobs_s0 = jobs_core::__private::Scheduler::new();
-        __jobs_new(__jobs_s0)
+        __jobs_new(
+            __jobs_s0,
+            move |_: jobs_core::__private::Outcome| __jobs_outcome0(),
+            move |_: jobs_core::__private::Outcome| __jobs_partial(),
+        )
     };
 }

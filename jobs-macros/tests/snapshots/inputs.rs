@@ -8,78 +8,50 @@
 
 fn expansion() {
     let workflow = {
-        let __jobs_new = {
+        let (__jobs_new, __jobs_outcome0, __jobs_partial) = {
             /// A workflow built by `workflow!`: run it with `run`.
-            #[allow(dead_code, non_camel_case_types)]
-            struct Workflow<T0, T1, T2, T3> {
-                __jobs_scheduler: jobs_core::__private::Scheduler,
-                __jobs_h0: jobs_core::__private::JobRef<T0>,
-                __jobs_h1: jobs_core::__private::JobRef<T1>,
-                __jobs_h2: jobs_core::__private::JobRef<T2>,
-                __jobs_h3: jobs_core::__private::JobRef<T3>,
+            struct Workflow<OkFn, FailedFn> {
+                scheduler: jobs_core::__private::Scheduler,
+                /// Builds the typed outcome from the runtime's.
+                ok: OkFn,
+                /// Builds the partial outcome from the runtime's.
+                failed: FailedFn,
             }
-            #[allow(dead_code, unused_mut, unused_variables)]
-            impl<T0, T1, T2, T3> Workflow<T0, T1, T2, T3>
-            where
-                T0: 'static,
-                T1: 'static,
-                T2: 'static,
-                T3: 'static,
-            {
+            impl<OkFn, FailedFn> Workflow<OkFn, FailedFn> {
                 /// Runs every job; the outcome holds each job's result.
-                pub async fn run(
+                pub async fn run<O, P>(
                     self,
-                ) -> ::core::result::Result<
-                    Outcome<T0, T1, T2, T3>,
-                    jobs_core::__private::Failure<Partial<T0, T1, T2, T3>>,
-                > {
-                    let __jobs_h0 = self.__jobs_h0;
-                    let __jobs_h1 = self.__jobs_h1;
-                    let __jobs_h2 = self.__jobs_h2;
-                    let __jobs_h3 = self.__jobs_h3;
-                    match jobs_core::__private::Scheduler::run(self.__jobs_scheduler)
-                        .await
-                    {
-                        ::core::result::Result::Ok(mut __jobs_o) => {
-                            ::core::result::Result::Ok(Outcome {
-                                report: jobs_core::__private::expect_done(
-                                    jobs_core::__private::take(&mut __jobs_o, __jobs_h0),
-                                ),
-                                total: jobs_core::__private::expect_done(
-                                    jobs_core::__private::take(&mut __jobs_o, __jobs_h1),
-                                ),
-                                a: jobs_core::__private::expect_done(
-                                    jobs_core::__private::take(&mut __jobs_o, __jobs_h2),
-                                ),
-                                r#b: jobs_core::__private::expect_done(
-                                    jobs_core::__private::take(&mut __jobs_o, __jobs_h3),
-                                ),
-                            })
+                ) -> ::core::result::Result<O, jobs_core::__private::Failure<P>>
+                where
+                    OkFn: ::core::ops::FnOnce(jobs_core::__private::Outcome) -> O,
+                    FailedFn: ::core::ops::FnOnce(jobs_core::__private::Outcome) -> P,
+                {
+                    match jobs_core::__private::Scheduler::run(self.scheduler).await {
+                        ::core::result::Result::Ok(outcome) => {
+                            ::core::result::Result::Ok((self.ok)(outcome))
                         }
-                        ::core::result::Result::Err(__jobs_f) => {
-                            ::core::result::Result::Err(
-                                __jobs_f
-                                    .map_outcome(move |mut __jobs_o| Partial {
-                                        report: jobs_core::__private::take(
-                                            &mut __jobs_o,
-                                            __jobs_h0,
-                                        ),
-                                        total: jobs_core::__private::take(&mut __jobs_o, __jobs_h1),
-                                        a: jobs_core::__private::take(&mut __jobs_o, __jobs_h2),
-                                        r#b: jobs_core::__private::take(&mut __jobs_o, __jobs_h3),
-                                    }),
-                            )
+                        ::core::result::Result::Err(failure) => {
+                            ::core::result::Result::Err(failure.map_outcome(self.failed))
                         }
                     }
                 }
                 /// The runtime scheduler, to list or draw the workflow.
+                #[allow(dead_code)]
                 pub fn scheduler(&self) -> &jobs_core::__private::Scheduler {
-                    &self.__jobs_scheduler
+                    &self.scheduler
                 }
                 /// The runtime scheduler, to change it or run it untyped.
+                #[allow(dead_code)]
                 pub fn into_scheduler(self) -> jobs_core::__private::Scheduler {
-                    self.__jobs_scheduler
+                    self.scheduler
                 }
+            }
+            fn new<OkFn, FailedFn>(
+                scheduler: jobs_core::__private::Scheduler,
+                ok: OkFn,
+                failed: FailedFn,
+            ) -> Workflow<OkFn, FailedFn> {
+                Workflow { scheduler, ok, failed }
             }
             /// The outcome of a successful run of the workflow.
             #[derive(Debug)]
@@ -90,6 +62,15 @@ fn expansion() {
                 pub a: T2,
                 pub r#b: T3,
             }
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn outcome0<T0, T1, T2, T3>(
+                report: T0,
+                total: T1,
+                a: T2,
+                r#b: T3,
+            ) -> Outcome<T0, T1, T2, T3> {
+                Outcome { report, total, a, r#b }
+            }
             /// The state of each job of the workflow when it failed.
             #[allow(dead_code, non_camel_case_types)]
             pub struct Partial<T0, T1, T2, T3> {
@@ -97,6 +78,15 @@ fn expansion() {
                 pub total: jobs_core::__private::Status<T1>,
                 pub a: jobs_core::__private::Status<T2>,
                 pub r#b: jobs_core::__private::Status<T3>,
+            }
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn partial<T0, T1, T2, T3>(
+                report: jobs_core::__private::Status<T0>,
+                total: jobs_core::__private::Status<T1>,
+                a: jobs_core::__private::Status<T2>,
+                r#b: jobs_core::__private::Status<T3>,
+            ) -> Partial<T0, T1, T2, T3> {
+                Partial { report, total, a, r#b }
             }
             #[allow(non_camel_case_types)]
             impl<T0, T1, T2, T3> ::core::fmt::Debug for Partial<T0, T1, T2, T3> {
@@ -129,60 +119,53 @@ fn expansion() {
                     }
                 }
             }
-            #[allow(clippy::too_many_arguments)]
-            fn new<T0, T1, T2, T3>(
-                scheduler: jobs_core::__private::Scheduler,
-                __jobs_h0: jobs_core::__private::JobRef<T0>,
-                __jobs_h1: jobs_core::__private::JobRef<T1>,
-                __jobs_h2: jobs_core::__private::JobRef<T2>,
-                __jobs_h3: jobs_core::__private::JobRef<T3>,
-            ) -> Workflow<T0, T1, T2, T3> {
-                Workflow {
-                    __jobs_scheduler: scheduler,
-                    __jobs_h0,
-                    __jobs_h1,
-                    __jobs_h2,
-                    __jobs_h3,
-                }
-            }
-            new
+            (new, outcome0, partial)
         };
+        #[allow(unused_mut)]
         let mut __jobs_s0 = jobs_core::__private::Scheduler::new();
-        let __jobs_x2 = {
-            async move {
-                let __jobs_v = match (async move {
-                    let __jobs_v = { 1 };
-                    ::core::result::Result::<
-                        _,
-                        jobs_core::__private::BoxError,
-                    >::Ok(__jobs_v)
-                })
-                    .await
-                {
-                    ::core::result::Result::Ok(__jobs_v) => __jobs_v,
-                    ::core::result::Result::Err(__jobs_e) => {
-                        return ::core::result::Result::Err(__jobs_e);
+        let __jobs_j2 = {
+            let __jobs_x2 = {
+                async move {
+                    let __jobs_v = match (async move {
+                        let __jobs_v = { 1 };
+                        ::core::result::Result::<
+                            _,
+                            jobs_core::__private::BoxError,
+                        >::Ok(__jobs_v)
+                    })
+                        .await
+                    {
+                        ::core::result::Result::Ok(__jobs_v) => __jobs_v,
+                        ::core::result::Result::Err(__jobs_e) => {
+                            return ::core::result::Result::Err(__jobs_e);
+                        }
+                    };
+                    {
+                        #[allow(unused_imports)]
+                        use jobs_core::__private::kinds::*;
+                        (&&jobs_core::__private::Lift(&__jobs_v))
+                            .__jobs_lift()
+                            .lift(__jobs_v)
                     }
-                };
-                {
-                    #[allow(unused_imports)]
-                    use jobs_core::__private::kinds::*;
-                    (&&jobs_core::__private::Lift(&__jobs_v))
-                        .__jobs_lift()
-                        .lift(__jobs_v)
                 }
+            };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x2))
+                    .__jobs_kind()
+                    .into_job(__jobs_x2)
             }
         };
-        let __jobs_j2 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x2)).__jobs_kind().into_job(__jobs_x2)
-        };
-        let __jobs_x3 = { async { Ok::<_, std::io::Error>(2) } };
         let __jobs_j3 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x3)).__jobs_kind().into_job(__jobs_x3)
+            let __jobs_x3 = { async { Ok::<_, std::io::Error>(2) } };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x3))
+                    .__jobs_kind()
+                    .into_job(__jobs_x3)
+            }
         };
         let __jobs_h2 = __jobs_s0
             .add(__jobs_j2)
@@ -251,6 +234,28 @@ fn expansion() {
                 .forever(false)
                 .id()
         };
-        __jobs_new(__jobs_s0, __jobs_h0, __jobs_h1, __jobs_h2, __jobs_h3)
+        __jobs_new(
+            __jobs_s0,
+            move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_outcome0(
+                jobs_core::__private::expect_done(
+                    jobs_core::__private::take(&mut __jobs_o, __jobs_h0),
+                ),
+                jobs_core::__private::expect_done(
+                    jobs_core::__private::take(&mut __jobs_o, __jobs_h1),
+                ),
+                jobs_core::__private::expect_done(
+                    jobs_core::__private::take(&mut __jobs_o, __jobs_h2),
+                ),
+                jobs_core::__private::expect_done(
+                    jobs_core::__private::take(&mut __jobs_o, __jobs_h3),
+                ),
+            ),
+            move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_partial(
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h0),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h1),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h2),
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h3),
+            ),
+        )
     };
 }

@@ -10,93 +10,66 @@
 
 fn expansion() {
     let workflow = {
-        let __jobs_new = {
+        let (
+            __jobs_new,
+            __jobs_outcome0,
+            __jobs_outcome1,
+            __jobs_outcome2,
+            __jobs_partial,
+        ) = {
             /// A workflow built by `workflow!`: run it with `run`.
-            #[allow(dead_code, non_camel_case_types)]
-            struct Workflow<T2, T3> {
-                __jobs_scheduler: jobs_core::__private::Scheduler,
-                __jobs_h0: jobs_core::__private::JobRef<jobs_core::__private::Outcome>,
-                __jobs_h1: jobs_core::__private::JobRef<jobs_core::__private::Outcome>,
-                __jobs_h2: jobs_core::__private::JobRef<T2>,
-                __jobs_h3: jobs_core::__private::JobRef<T3>,
+            struct Workflow<OkFn, FailedFn> {
+                scheduler: jobs_core::__private::Scheduler,
+                /// Builds the typed outcome from the runtime's.
+                ok: OkFn,
+                /// Builds the partial outcome from the runtime's.
+                failed: FailedFn,
             }
-            #[allow(dead_code, unused_mut, unused_variables)]
-            impl<T2, T3> Workflow<T2, T3>
-            where
-                T2: 'static,
-                T3: 'static,
-            {
+            impl<OkFn, FailedFn> Workflow<OkFn, FailedFn> {
                 /// Runs every job; the outcome holds each job's result.
-                pub async fn run(
+                pub async fn run<O, P>(
                     self,
-                ) -> ::core::result::Result<
-                    Outcome<Outcome_stage<Outcome_stage_inner<T2>, T3>>,
-                    jobs_core::__private::Failure<
-                        Partial<Outcome_stage<Outcome_stage_inner<T2>, T3>>,
-                    >,
-                > {
-                    let __jobs_h0 = self.__jobs_h0;
-                    let __jobs_h1 = self.__jobs_h1;
-                    let __jobs_h2 = self.__jobs_h2;
-                    let __jobs_h3 = self.__jobs_h3;
-                    match jobs_core::__private::Scheduler::run(self.__jobs_scheduler)
-                        .await
-                    {
-                        ::core::result::Result::Ok(mut __jobs_o) => {
-                            ::core::result::Result::Ok(Outcome {
-                                stage: jobs_core::__private::take(&mut __jobs_o, __jobs_h0)
-                                    .map(|mut __jobs_o1| Outcome_stage {
-                                        inner: {
-                                            let mut __jobs_o2 = jobs_core::__private::expect_done(
-                                                jobs_core::__private::take(&mut __jobs_o1, __jobs_h1),
-                                            );
-                                            Outcome_stage_inner {
-                                                deep: jobs_core::__private::expect_done(
-                                                    jobs_core::__private::take(&mut __jobs_o2, __jobs_h2),
-                                                ),
-                                            }
-                                        },
-                                        spin: jobs_core::__private::take(&mut __jobs_o1, __jobs_h3),
-                                    }),
-                            })
+                ) -> ::core::result::Result<O, jobs_core::__private::Failure<P>>
+                where
+                    OkFn: ::core::ops::FnOnce(jobs_core::__private::Outcome) -> O,
+                    FailedFn: ::core::ops::FnOnce(jobs_core::__private::Outcome) -> P,
+                {
+                    match jobs_core::__private::Scheduler::run(self.scheduler).await {
+                        ::core::result::Result::Ok(outcome) => {
+                            ::core::result::Result::Ok((self.ok)(outcome))
                         }
-                        ::core::result::Result::Err(__jobs_f) => {
-                            ::core::result::Result::Err(
-                                __jobs_f
-                                    .map_outcome(move |mut __jobs_o| Partial {
-                                        stage: jobs_core::__private::take(&mut __jobs_o, __jobs_h0)
-                                            .map(|mut __jobs_o1| Outcome_stage {
-                                                inner: {
-                                                    let mut __jobs_o2 = jobs_core::__private::expect_done(
-                                                        jobs_core::__private::take(&mut __jobs_o1, __jobs_h1),
-                                                    );
-                                                    Outcome_stage_inner {
-                                                        deep: jobs_core::__private::expect_done(
-                                                            jobs_core::__private::take(&mut __jobs_o2, __jobs_h2),
-                                                        ),
-                                                    }
-                                                },
-                                                spin: jobs_core::__private::take(&mut __jobs_o1, __jobs_h3),
-                                            }),
-                                    }),
-                            )
+                        ::core::result::Result::Err(failure) => {
+                            ::core::result::Result::Err(failure.map_outcome(self.failed))
                         }
                     }
                 }
                 /// The runtime scheduler, to list or draw the workflow.
+                #[allow(dead_code)]
                 pub fn scheduler(&self) -> &jobs_core::__private::Scheduler {
-                    &self.__jobs_scheduler
+                    &self.scheduler
                 }
                 /// The runtime scheduler, to change it or run it untyped.
+                #[allow(dead_code)]
                 pub fn into_scheduler(self) -> jobs_core::__private::Scheduler {
-                    self.__jobs_scheduler
+                    self.scheduler
                 }
+            }
+            fn new<OkFn, FailedFn>(
+                scheduler: jobs_core::__private::Scheduler,
+                ok: OkFn,
+                failed: FailedFn,
+            ) -> Workflow<OkFn, FailedFn> {
+                Workflow { scheduler, ok, failed }
             }
             /// The outcome of a successful run of the workflow.
             #[derive(Debug)]
             #[allow(dead_code, non_camel_case_types)]
             pub struct Outcome<T0> {
                 pub stage: jobs_core::__private::Status<T0>,
+            }
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn outcome0<T0>(stage: jobs_core::__private::Status<T0>) -> Outcome<T0> {
+                Outcome { stage }
             }
             /// The outcome of a nested scheduler that succeeded.
             #[derive(Debug)]
@@ -105,16 +78,31 @@ fn expansion() {
                 pub inner: T1,
                 pub spin: jobs_core::__private::Status<T3>,
             }
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn outcome1<T1, T3>(
+                inner: T1,
+                spin: jobs_core::__private::Status<T3>,
+            ) -> Outcome_stage<T1, T3> {
+                Outcome_stage { inner, spin }
+            }
             /// The outcome of a nested scheduler that succeeded.
             #[derive(Debug)]
             #[allow(dead_code, non_camel_case_types)]
             pub struct Outcome_stage_inner<T2> {
                 pub deep: T2,
             }
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn outcome2<T2>(deep: T2) -> Outcome_stage_inner<T2> {
+                Outcome_stage_inner { deep }
+            }
             /// The state of each job of the workflow when it failed.
             #[allow(dead_code, non_camel_case_types)]
             pub struct Partial<T0> {
                 pub stage: jobs_core::__private::Status<T0>,
+            }
+            #[allow(non_camel_case_types, clippy::too_many_arguments)]
+            fn partial<T0>(stage: jobs_core::__private::Status<T0>) -> Partial<T0> {
+                Partial { stage }
             }
             #[allow(non_camel_case_types)]
             impl<T0> ::core::fmt::Debug for Partial<T0> {
@@ -144,49 +132,49 @@ fn expansion() {
                     }
                 }
             }
-            #[allow(clippy::too_many_arguments)]
-            fn new<T2, T3>(
-                scheduler: jobs_core::__private::Scheduler,
-                __jobs_h0: jobs_core::__private::JobRef<jobs_core::__private::Outcome>,
-                __jobs_h1: jobs_core::__private::JobRef<jobs_core::__private::Outcome>,
-                __jobs_h2: jobs_core::__private::JobRef<T2>,
-                __jobs_h3: jobs_core::__private::JobRef<T3>,
-            ) -> Workflow<T2, T3> {
-                Workflow {
-                    __jobs_scheduler: scheduler,
-                    __jobs_h0,
-                    __jobs_h1,
-                    __jobs_h2,
-                    __jobs_h3,
-                }
-            }
-            new
+            (new, outcome0, outcome1, outcome2, partial)
         };
+        #[allow(unused_mut)]
         let mut __jobs_s0 = jobs_core::__private::Scheduler::new();
         __jobs_s0.set_label("outer");
+        #[allow(unused_mut)]
         let mut __jobs_s1 = jobs_core::__private::Scheduler::new();
         __jobs_s1.set_label("stage");
         __jobs_s1.set_shutdown_timeout(None);
+        #[allow(unused_mut)]
         let mut __jobs_s2 = jobs_core::__private::Scheduler::new();
         __jobs_s2.set_label("inner");
-        let __jobs_x2 = { deep() };
         let __jobs_j2 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x2)).__jobs_kind().into_job(__jobs_x2)
+            let __jobs_x2 = { deep() };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x2))
+                    .__jobs_kind()
+                    .into_job(__jobs_x2)
+            }
         };
-        let __jobs_x3 = { spin() };
         let __jobs_j3 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x3)).__jobs_kind().into_job(__jobs_x3)
+            let __jobs_x3 = { spin() };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x3))
+                    .__jobs_kind()
+                    .into_job(__jobs_x3)
+            }
         };
+        #[allow(unused_mut)]
         let mut __jobs_s3 = jobs_core::__private::Scheduler::new();
-        let __jobs_x5 = { hidden() };
         let __jobs_j5 = {
-            #[allow(unused_imports)]
-            use jobs_core::__private::kinds::*;
-            (&&&jobs_core::__private::Kind(&__jobs_x5)).__jobs_kind().into_job(__jobs_x5)
+            let __jobs_x5 = { hidden() };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x5))
+                    .__jobs_kind()
+                    .into_job(__jobs_x5)
+            }
         };
         let __jobs_h2 = __jobs_s2
             .add(__jobs_j2)
@@ -214,6 +202,40 @@ fn expansion() {
             .forever(false)
             .requires(__jobs_h0)
             .id();
-        __jobs_new(__jobs_s0, __jobs_h0, __jobs_h1, __jobs_h2, __jobs_h3)
+        __jobs_new(
+            __jobs_s0,
+            move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_outcome0(
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h0)
+                    .map(|mut __jobs_o1| __jobs_outcome1(
+                        {
+                            let mut __jobs_o2 = jobs_core::__private::expect_done(
+                                jobs_core::__private::take(&mut __jobs_o1, __jobs_h1),
+                            );
+                            __jobs_outcome2(
+                                jobs_core::__private::expect_done(
+                                    jobs_core::__private::take(&mut __jobs_o2, __jobs_h2),
+                                ),
+                            )
+                        },
+                        jobs_core::__private::take(&mut __jobs_o1, __jobs_h3),
+                    )),
+            ),
+            move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_partial(
+                jobs_core::__private::take(&mut __jobs_o, __jobs_h0)
+                    .map(|mut __jobs_o1| __jobs_outcome1(
+                        {
+                            let mut __jobs_o2 = jobs_core::__private::expect_done(
+                                jobs_core::__private::take(&mut __jobs_o1, __jobs_h1),
+                            );
+                            __jobs_outcome2(
+                                jobs_core::__private::expect_done(
+                                    jobs_core::__private::take(&mut __jobs_o2, __jobs_h2),
+                                ),
+                            )
+                        },
+                        jobs_core::__private::take(&mut __jobs_o1, __jobs_h3),
+                    )),
+            ),
+        )
     };
 }
