@@ -848,13 +848,25 @@ mod expand {
         snapshot(
             "check_errors",
             r#"
+    window = 0;
     job a requires(b) = x();
     job b requires(a) = y();
     job c(nothing) = z(nothing);
     job d(c) = w(c);
-    window = 0;
 "#,
         );
+    }
+
+    #[test]
+    fn large_workflows_are_expanded_in_chunks() {
+        let mut body = String::from("job j0 = x();\n");
+        for i in 1..300 {
+            body.push_str(&format!("job j{i}(j{}) {{ j{} + 1 }}\n", i - 1, i - 1));
+        }
+        let text = expand(&body);
+        // One prepared body and 300 handles: five blocks of at most 64
+        // statements, besides the tuple of constructors.
+        assert_eq!(text.matches("let (").count(), 1 + 5, "{text}");
     }
 
     #[test]

@@ -1,13 +1,16 @@
 // workflow! {
+    window = 0;
     job a requires(b) = x();
     job b requires(a) = y();
     job c(nothing) = z(nothing);
     job d(c) = w(c);
-    window = 0;
 }
 
 fn expansion() {
     let workflow = {
+        ::core::compile_error! {
+            "`window` must be at least 1"
+        }
         ::core::compile_error! {
             "cyclic requirement: `a` -> `b` -> `a` (`->` means \"requires\")"
         }
@@ -16,9 +19,6 @@ fn expansion() {
         }
         ::core::compile_error! {
             "cannot find `nothing` in this workflow"
-        }
-        ::core::compile_error! {
-            "settings must come before the items of their scheduler"
         }
         let (__jobs_new, __jobs_outcome0, __jobs_partial) = {
             /// A workflow built by `workflow!`: run it with `run`.
@@ -135,6 +135,7 @@ fn expansion() {
         };
         #[allow(unused_mut)]
         let mut __jobs_s0 = jobs_core::__private::Scheduler::new();
+        __jobs_s0.set_window(0);
         let __jobs_j0 = {
             let __jobs_x0 = { x() };
             {
