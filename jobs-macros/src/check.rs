@@ -912,9 +912,7 @@ impl Checker {
         };
         self.errors.error(r.site.at, r.site.span, message);
     }
-}
 
-impl Checker {
     /// Finds cycles and forever requirements, then builds the model from
     /// what is left.
     fn finish(mut self) -> (Model, Option<syn::Error>) {
