@@ -17,7 +17,7 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
@@ -77,8 +77,10 @@ impl Drop for Guard {
 /// A run's state, shared by the run future and the job tasks.
 pub struct Shared {
     driver: Mutex<Driver>,
-    /// Reports not yet handled.
+    /// Reports left by tasks that found the driver's lock taken.
     inbox: Mutex<Vec<Report>>,
+    /// The inbox's length, readable without its lock.
+    pending: AtomicUsize,
     /// Set, with `done` notified, when the run should end or, once closing, when every
     /// task has reported.
     over: AtomicBool,
@@ -91,39 +93,70 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    /// A task's end: handled at once if the driver's lock is free, else left in the
+    /// inbox for the holder.
     fn report(self: &Arc<Self>, report: Report) {
-        lock(&self.inbox).push(report);
-        self.combine();
+        match self.driver.try_lock() {
+            Ok(mut driver) => {
+                driver.handle(report, self);
+                self.release(driver);
+            }
+            Err(TryLockError::Poisoned(e)) => {
+                let mut driver = e.into_inner();
+                driver.handle(report, self);
+                self.release(driver);
+            }
+            Err(TryLockError::WouldBlock) => {
+                self.push(report);
+                self.combine();
+            }
+        }
+    }
+
+    /// Leaves a report for the holder of the driver's lock.
+    fn push(&self, report: Report) {
+        let mut inbox = lock(&self.inbox);
+        inbox.push(report);
+        // Counted under the inbox's lock, so `pending` is always the inbox's length.
+        self.pending.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Handles the inbox if the driver's lock is free; otherwise its holder will.
     fn combine(self: &Arc<Self>) {
-        let mut batch = Vec::new();
         loop {
-            let mut driver = match self.driver.try_lock() {
+            let driver = match self.driver.try_lock() {
                 Ok(driver) => driver,
                 Err(TryLockError::Poisoned(e)) => e.into_inner(),
                 Err(TryLockError::WouldBlock) => return,
             };
-            loop {
-                std::mem::swap(&mut batch, &mut *lock(&self.inbox));
-                if batch.is_empty() {
-                    break;
-                }
-                for report in batch.drain(..) {
-                    driver.handle(report, self);
-                }
-            }
-            let over = driver.is_over();
-            drop(driver);
-            if over && !self.over.swap(true, Ordering::AcqRel) {
-                self.done.notify_one();
-            }
-            // A report pushed after the last look at the inbox, while the lock was
-            // still held, found the lock taken: handle it now.
-            if lock(&self.inbox).is_empty() {
+            self.release(driver);
+            if self.pending.load(Ordering::SeqCst) == 0 {
                 return;
             }
+        }
+    }
+
+    /// Handles what is left in the inbox, wakes the run future if the run is over,
+    /// and lets go of the lock. A report pushed after the last look at the inbox found
+    /// the lock taken: the caller loops (`combine`) or its pusher will.
+    fn release(self: &Arc<Self>, mut driver: MutexGuard<'_, Driver>) {
+        while self.pending.load(Ordering::SeqCst) > 0 {
+            let batch = {
+                let mut inbox = lock(&self.inbox);
+                self.pending.fetch_sub(inbox.len(), Ordering::SeqCst);
+                std::mem::take(&mut *inbox)
+            };
+            for report in batch {
+                driver.handle(report, self);
+            }
+        }
+        let over = driver.is_over();
+        drop(driver);
+        if over && !self.over.swap(true, Ordering::AcqRel) {
+            self.done.notify_one();
+        }
+        if self.pending.load(Ordering::SeqCst) > 0 {
+            self.combine();
         }
     }
 
@@ -250,7 +283,7 @@ impl<'a> SpawnCx<'a> {
     /// Reports an end at once, without a task.
     pub(crate) fn spawn_end(self, end: TaskEnd) -> Spawned {
         // The caller holds the driver's lock: the report waits in the inbox.
-        lock(&self.shared.inbox).push(Report {
+        self.shared.push(Report {
             index: self.index,
             end,
         });
@@ -542,7 +575,7 @@ impl Driver {
         let spawned = match std::panic::catch_unwind(AssertUnwindSafe(|| node.spawn(cx))) {
             Ok(spawned) => spawned,
             Err(panic) => {
-                lock(&shared.inbox).push(Report {
+                shared.push(Report {
                     index: i,
                     end: TaskEnd::Error(JobError::from_panic(panic)),
                 });
@@ -808,20 +841,29 @@ async fn run(
     let shared = Arc::new(Shared {
         driver: Mutex::new(driver),
         inbox: Mutex::new(Vec::new()),
+        pending: AtomicUsize::new(0),
         over: AtomicBool::new(false),
         done: Notify::new(),
     });
     // Dropping the run future aborts every task still running.
     let _abort = AbortAll(&shared);
     let started = Instant::now();
-    {
+    // Start the entry jobs a few at a time, letting go of the lock in between, so that
+    // the first ones to finish handle their own ends instead of queueing them.
+    let jobs = lock(&shared.driver).slots.len();
+    let mut next = 0;
+    while next < jobs {
         let mut driver = lock(&shared.driver);
-        for i in 0..driver.slots.len() {
+        let end = (next + 64).min(jobs);
+        for i in next..end {
             if driver.slots[i].pending == 0 && driver.failure.is_none() {
                 driver.ready(i as u32, &shared);
             }
         }
+        next = end;
+        shared.release(driver);
     }
+    // With no job at all, nothing above looked at whether the run is over.
     shared.combine();
     let deadline = timeout.map(|t| started + t);
     let sleep = tokio::time::sleep_until(deadline.unwrap_or(started));
