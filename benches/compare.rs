@@ -74,10 +74,13 @@ async fn run_jobs_core(shape: Shape, window: Option<usize>) -> Duration {
         }
         ids.push(job.id());
     }
-    if std::env::var_os("BENCH_BUILD").is_some() {
-        eprintln!("build {:?}", start.elapsed());
+    let built = start.elapsed();
+    let outcome = s.run().await.expect("run succeeds");
+    let ran = start.elapsed();
+    drop(outcome);
+    if std::env::var_os("BENCH_PHASES").is_some() {
+        eprintln!("build {built:?} run {:?} drop {:?}", ran - built, start.elapsed() - ran);
     }
-    s.run().await.expect("run succeeds");
     start.elapsed()
 }
 
@@ -177,7 +180,44 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// Peak resident memory of this process, in bytes (Linux).
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Runs one implementation on a 100k chain in a fresh process and returns its peak RSS.
+fn measure_memory(which: &str) -> Option<u64> {
+    let exe = std::env::current_exe().ok()?;
+    let out = std::process::Command::new(exe)
+        .env("BENCH_MEMORY_CHILD", which)
+        .output()
+        .ok()?;
+    String::from_utf8(out.stdout).ok()?.trim().parse().ok()
+}
+
+fn memory_child(which: &str) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let before = peak_rss().unwrap_or(0);
+    let shape = Shape::Chain(100_000);
+    match which {
+        "ours" => drop(rt.block_on(run_jobs_core(shape, None))),
+        _ => drop(rt.block_on(run_baseline(shape, None))),
+    }
+    println!("{}", peak_rss().unwrap_or(0).saturating_sub(before));
+}
+
 fn main() {
+    if let Ok(which) = std::env::var("BENCH_MEMORY_CHILD") {
+        memory_child(&which);
+        return;
+    }
     let repeat: usize = std::env::var("BENCH_REPEAT")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -243,6 +283,16 @@ fn main() {
                 format!("{:.1}", ours.as_nanos() as f64 / edges as f64)
             },
             ours.as_secs_f64() / unord.as_secs_f64(),
+        );
+    }
+    if let (Some(ours), Some(base)) = (measure_memory("ours"), measure_memory("baseline")) {
+        println!(
+            "peak RSS growth, 100k chain: jobs-core {:.1} MB ({} B/job), baseline {:.1} MB ({} B/job): {:.2}x",
+            ours as f64 / 1e6,
+            ours / 100_000,
+            base as f64 / 1e6,
+            base / 100_000,
+            ours as f64 / base.max(1) as f64
         );
     }
 }
