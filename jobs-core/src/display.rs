@@ -37,28 +37,27 @@ pub(crate) struct ViewJob<'a> {
     pub(crate) state: State,
     pub(crate) error: Option<&'a JobError>,
     pub(crate) value: Option<(&'a (dyn Any + Send + Sync), ShowFn)>,
-    pub(crate) requires: &'a [Edge],
+    pub(crate) requires: Vec<Edge>,
     pub(crate) nested: Option<View<'a>>,
 }
 
 impl<'a> View<'a> {
     pub(crate) fn of_scheduler(s: &'a Scheduler) -> View<'a> {
+        let mut links = s.links.clone();
+        let requires = graph::requirements(s.nodes.len(), &mut links);
         View {
             label: s.label.as_deref(),
-            jobs: s
-                .jobs
-                .iter()
-                .enumerate()
-                .map(|(i, entry)| ViewJob {
+            jobs: (0..s.nodes.len())
+                .map(|i| ViewJob {
                     label: Cow::Owned(s.display_label(i)),
-                    details: entry.details.as_deref(),
-                    critical: entry.critical,
-                    forever: entry.forever,
+                    details: s.details.get(&(i as u32)).map(String::as_str),
+                    critical: s.meta[i].critical,
+                    forever: s.meta[i].forever,
                     state: State::Idle,
                     error: None,
                     value: None,
-                    requires: &entry.requires,
-                    nested: entry.node.nested().map(View::of_scheduler),
+                    requires: requires.of(i).to_vec(),
+                    nested: s.nodes[i].nested().map(View::of_scheduler),
                 })
                 .collect(),
         }
@@ -68,18 +67,17 @@ impl<'a> View<'a> {
         View {
             label: o.label.as_deref(),
             jobs: o
-                .jobs
-                .iter()
+                .jobs()
                 .map(|report| ViewJob {
                     label: report.label(),
-                    details: report.details.as_deref(),
-                    critical: report.critical,
-                    forever: report.forever,
-                    state: report.state,
-                    error: report.error.as_ref(),
-                    value: report.value.as_deref().zip(report.show),
-                    requires: &report.requires,
-                    nested: report.nested.as_deref().map(View::of_outcome),
+                    details: report.details(),
+                    critical: report.is_critical(),
+                    forever: report.is_forever(),
+                    state: report.state(),
+                    error: report.error(),
+                    value: report.value_any().zip(report.show()),
+                    requires: report.edges().to_vec(),
+                    nested: report.nested().map(View::of_outcome),
                 })
                 .collect(),
         }
@@ -87,8 +85,13 @@ impl<'a> View<'a> {
 
     /// Positions in listing order: topological, ties in declaration order.
     pub(crate) fn order(&self) -> Vec<usize> {
-        let requires: Vec<&[Edge]> = self.jobs.iter().map(|j| j.requires).collect();
-        let mut order = graph::topological_order(&requires);
+        let mut start = vec![0u32];
+        let mut items = Vec::new();
+        for job in &self.jobs {
+            items.extend_from_slice(&job.requires);
+            start.push(items.len() as u32);
+        }
+        let mut order = graph::topological_order(&graph::Lists { start, items });
         if order.len() < self.jobs.len() {
             // A cycle: list the rest in declaration order.
             let mut placed = vec![false; self.jobs.len()];
@@ -126,7 +129,7 @@ impl<'a> View<'a> {
     pub(crate) fn exits(&self) -> Vec<usize> {
         let mut required = vec![false; self.jobs.len()];
         for job in &self.jobs {
-            for edge in job.requires {
+            for edge in &job.requires {
                 if let Some(r) = required.get_mut(edge.index as usize) {
                     *r = true;
                 }
@@ -422,13 +425,13 @@ fn collect_failures<'a>(
     path: &mut Vec<String>,
     out: &mut Vec<(String, bool, &'a JobError)>,
 ) {
-    for job in &o.jobs {
+    for job in o.jobs() {
         path.push(job.label().into_owned());
-        if let Some(nested) = job.nested.as_deref() {
+        if let Some(nested) = job.nested() {
             collect_failures(nested, path, out);
         }
-        if let (State::Failed, Some(error)) = (job.state, &job.error) {
-            out.push((path.join("/"), job.critical, error));
+        if let (State::Failed, Some(error)) = (job.state(), job.error()) {
+            out.push((path.join("/"), job.is_critical(), error));
         }
         path.pop();
     }

@@ -118,7 +118,7 @@ fn dot(out: &mut String, view: &View<'_>, numbering: &Numbering) {
                 );
             }
         }
-        for edge in job.requires {
+        for edge in &job.requires {
             let r = edge.index as usize;
             let Some(req) = view.jobs.get(r) else {
                 continue;
@@ -187,7 +187,7 @@ fn mermaid(out: &mut String, view: &View<'_>, numbering: &Numbering, depth: usiz
         }
     }
     for (i, job) in view.jobs.iter().enumerate() {
-        for edge in job.requires {
+        for edge in &job.requires {
             let r = edge.index as usize;
             let Some(req) = view.jobs.get(r) else {
                 continue;

@@ -1,17 +1,67 @@
-//! Graph checks and the compact form the driver runs on: successor lists in one
-//! array (CSR), an in-degree per job, all computed in O(jobs + edges).
+//! Graph checks and the compact form the driver runs on: requirement and successor
+//! lists in flat arrays (CSR), computed in O(jobs + edges).
 
 use crate::error::GraphError;
-use crate::scheduler::{Edge, Scheduler};
+use crate::scheduler::{Edge, Link, Scheduler};
+
+/// Per-job lists in one array: the list of job `i` is `items[start[i]..start[i + 1]]`.
+#[derive(Clone, Debug)]
+pub(crate) struct Lists<T> {
+    pub(crate) start: Vec<u32>,
+    pub(crate) items: Vec<T>,
+}
+
+impl<T> Default for Lists<T> {
+    fn default() -> Self {
+        Lists {
+            start: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T> Lists<T> {
+    pub(crate) fn of(&self, i: usize) -> &[T] {
+        match (self.start.get(i), self.start.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
+/// Sorts the requirements by job then required job, merges duplicates (consuming if
+/// either was), and returns them as per-job lists.
+pub(crate) fn requirements(jobs: usize, links: &mut Vec<Link>) -> Lists<Edge> {
+    links.sort_unstable_by_key(|l| (l.job, l.edge.index, l.edge.consumes));
+    links.dedup_by(|later, earlier| {
+        if later.job == earlier.job && later.edge.index == earlier.edge.index {
+            earlier.edge.consumes |= later.edge.consumes;
+            true
+        } else {
+            false
+        }
+    });
+    let mut start = Vec::with_capacity(jobs + 1);
+    let mut at = 0;
+    for job in 0..jobs as u32 {
+        start.push(at as u32);
+        while at < links.len() && links[at].job == job {
+            at += 1;
+        }
+    }
+    start.push(at as u32);
+    Lists {
+        start,
+        items: links.iter().map(|l| l.edge).collect(),
+    }
+}
 
 /// The run-time shape of a validated scheduler.
 pub(crate) struct Plan {
-    /// Successors of job `i` are `succ[succ_start[i]..succ_start[i + 1]]`, ascending.
-    pub(crate) succ_start: Vec<u32>,
-    /// Successor index, with [`CONSUMES`] set when the successor consumes the output.
-    pub(crate) succ: Vec<u32>,
-    /// The number of requirements of each job.
-    pub(crate) in_degree: Vec<u32>,
+    pub(crate) requires: Lists<Edge>,
+    /// Successor index, with [`CONSUMES`] set when the successor consumes the output;
+    /// each list ascending, i.e. in declaration order.
+    pub(crate) successors: Lists<u32>,
     /// The number of finite (not forever) jobs.
     pub(crate) finite: usize,
 }
@@ -19,9 +69,8 @@ pub(crate) struct Plan {
 /// Bit set in a successor entry when the edge is an input, not only an ordering.
 pub(crate) const CONSUMES: u32 = 1 << 31;
 
-/// Sorts and deduplicates each job's requirements, validates the scheduler and its
-/// nested schedulers (builder mistakes, window, forever requirements, cycles), and
-/// returns the plan to run it.
+/// Validates the scheduler and its nested schedulers (builder mistakes, window,
+/// forever requirements, cycles) and returns the plan to run it.
 pub(crate) fn prepare(s: &mut Scheduler) -> Result<Plan, GraphError> {
     if let Some(e) = s.errors.first() {
         return Err(e.clone());
@@ -29,40 +78,48 @@ pub(crate) fn prepare(s: &mut Scheduler) -> Result<Plan, GraphError> {
     if s.window == Some(0) {
         return Err(GraphError::ZeroWindow);
     }
-    for entry in &mut s.jobs {
-        let edges = &mut entry.requires;
-        edges.sort_unstable();
-        // After sorting, an ordering edge precedes the input edge to the same job:
-        // keep one edge per job, consuming if either did.
-        edges.dedup_by(|later, earlier| {
-            if later.index == earlier.index {
-                earlier.consumes |= later.consumes;
-                true
-            } else {
-                false
-            }
-        });
-    }
-    for (i, entry) in s.jobs.iter().enumerate() {
-        if entry.forever {
-            continue;
-        }
-        for edge in &entry.requires {
-            if s.jobs[edge.index as usize].forever {
-                return Err(GraphError::RequiresForever {
-                    job: s.display_label(i),
-                    forever: s.display_label(edge.index as usize),
-                });
-            }
-        }
-    }
-    for entry in &mut s.jobs {
-        if let Some(nested) = entry.node.nested_mut() {
+    for node in &mut s.nodes {
+        if let Some(nested) = node.nested_mut() {
             prepare(nested)?;
         }
     }
-    let plan = plan(s);
-    if let Some(cycle) = find_cycle(s, &plan) {
+    let n = s.nodes.len();
+    let requires = requirements(n, &mut s.links);
+    for link in &s.links {
+        let (job, dep) = (link.job as usize, link.edge.index as usize);
+        if !s.meta[job].forever && s.meta[dep].forever {
+            return Err(GraphError::RequiresForever {
+                job: s.display_label(job),
+                forever: s.display_label(dep),
+            });
+        }
+    }
+    let mut out_degree = vec![0u32; n];
+    for link in &s.links {
+        out_degree[link.edge.index as usize] += 1;
+    }
+    let mut start = Vec::with_capacity(n + 1);
+    let mut total = 0u32;
+    for degree in &out_degree {
+        start.push(total);
+        total += degree;
+    }
+    start.push(total);
+    drop(out_degree);
+    // Links are sorted by job: filling in that order makes every list ascending.
+    let mut fill = start.clone();
+    let mut items = vec![0u32; total as usize];
+    for link in &s.links {
+        let slot = &mut fill[link.edge.index as usize];
+        items[*slot as usize] = link.job | if link.edge.consumes { CONSUMES } else { 0 };
+        *slot += 1;
+    }
+    let plan = Plan {
+        requires,
+        successors: Lists { start, items },
+        finite: s.meta.iter().filter(|m| !m.forever).count(),
+    };
+    if let Some(cycle) = find_cycle(&plan) {
         return Err(GraphError::Cycle(
             cycle.into_iter().map(|i| s.display_label(i)).collect(),
         ));
@@ -70,59 +127,19 @@ pub(crate) fn prepare(s: &mut Scheduler) -> Result<Plan, GraphError> {
     Ok(plan)
 }
 
-/// Builds the plan of a validated scheduler.
-fn plan(s: &Scheduler) -> Plan {
-    let n = s.jobs.len();
-    let mut out_degree = vec![0u32; n + 1];
-    let mut in_degree = vec![0u32; n];
-    for (i, entry) in s.jobs.iter().enumerate() {
-        in_degree[i] = entry.requires.len() as u32;
-        for edge in &entry.requires {
-            out_degree[edge.index as usize] += 1;
-        }
-    }
-    let mut succ_start = Vec::with_capacity(n + 1);
-    let mut total = 0u32;
-    for degree in &out_degree[..n] {
-        succ_start.push(total);
-        total += degree;
-    }
-    succ_start.push(total);
-    // Filling in job order makes every successor list ascending: declaration order.
-    let mut fill = succ_start.clone();
-    let mut succ = vec![0u32; total as usize];
-    for (i, entry) in s.jobs.iter().enumerate() {
-        for edge in &entry.requires {
-            let slot = &mut fill[edge.index as usize];
-            succ[*slot as usize] = i as u32 | if edge.consumes { CONSUMES } else { 0 };
-            *slot += 1;
-        }
-    }
-    let finite = s.jobs.iter().filter(|e| !e.forever).count();
-    Plan {
-        succ_start,
-        succ,
-        in_degree,
-        finite,
-    }
-}
-
 /// Kahn's algorithm over the plan; if some jobs are left, walks requirements among
 /// them until one repeats. Returns the cycle as job indices, `a requires b requires ...
 /// requires a`, with the first job repeated at the end.
-pub(crate) fn find_cycle(s: &Scheduler, plan: &Plan) -> Option<Vec<usize>> {
-    let n = s.jobs.len();
-    let mut remaining = plan.in_degree.clone();
+fn find_cycle(plan: &Plan) -> Option<Vec<usize>> {
+    let n = plan.requires.start.len().saturating_sub(1);
+    let mut remaining: Vec<u32> = (0..n).map(|i| plan.requires.of(i).len() as u32).collect();
     let mut stack: Vec<u32> = (0..n as u32)
         .filter(|&i| remaining[i as usize] == 0)
         .collect();
-    let mut placed = vec![false; n];
     let mut count = 0;
     while let Some(i) = stack.pop() {
-        placed[i as usize] = true;
         count += 1;
-        let range = plan.succ_start[i as usize] as usize..plan.succ_start[i as usize + 1] as usize;
-        for &j in &plan.succ[range] {
+        for &j in plan.successors.of(i as usize) {
             let j = (j & !CONSUMES) as usize;
             remaining[j] -= 1;
             if remaining[j] == 0 {
@@ -133,19 +150,20 @@ pub(crate) fn find_cycle(s: &Scheduler, plan: &Plan) -> Option<Vec<usize>> {
     if count == n {
         return None;
     }
-    let start = placed.iter().position(|p| !p)?;
+    // Jobs left over have a requirement left over too.
+    let start = remaining.iter().position(|&r| r > 0)?;
     let mut seen_at = vec![usize::MAX; n];
     let mut path = Vec::new();
     let mut at = start;
     while seen_at[at] == usize::MAX {
         seen_at[at] = path.len();
         path.push(at);
-        // Every job left over by Kahn's algorithm has a requirement that is left over too.
-        at = s.jobs[at]
+        at = plan
             .requires
+            .of(at)
             .iter()
             .map(|e| e.index as usize)
-            .find(|&r| !placed[r])?;
+            .find(|&r| remaining[r] > 0)?;
     }
     let mut cycle = path.split_off(seen_at[at]);
     cycle.push(at);
@@ -154,19 +172,17 @@ pub(crate) fn find_cycle(s: &Scheduler, plan: &Plan) -> Option<Vec<usize>> {
 
 /// The jobs in topological order, ties broken by declaration order; shorter than the
 /// number of jobs when there is a cycle. For listings and graphs.
-pub(crate) fn topological_order(requires: &[&[Edge]]) -> Vec<usize> {
+pub(crate) fn topological_order(requires: &Lists<Edge>) -> Vec<usize> {
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
 
-    let n = requires.len();
-    let mut remaining: Vec<usize> = requires.iter().map(|r| r.len()).collect();
+    let n = requires.start.len().saturating_sub(1);
+    let mut remaining: Vec<usize> = (0..n).map(|i| requires.of(i).len()).collect();
     let mut successors: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, reqs) in requires.iter().enumerate() {
-        for edge in *reqs {
-            match successors.get_mut(edge.index as usize) {
-                Some(list) => list.push(i),
-                // Not a job of this scheduler: never satisfied.
-                None => {}
+    for i in 0..n {
+        for edge in requires.of(i) {
+            if let Some(list) = successors.get_mut(edge.index as usize) {
+                list.push(i);
             }
         }
     }

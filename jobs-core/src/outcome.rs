@@ -2,11 +2,13 @@
 
 use std::any::Any;
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
 use crate::error::{JobError, Reason};
-use crate::scheduler::{Edge, Entry, JobId, JobRef, Scheduler, ShowFn};
+use crate::graph::{self, Lists};
+use crate::scheduler::{Edge, JobId, JobRef, Meta, Scheduler, ShowFn};
 
 /// The state of a job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -151,126 +153,97 @@ pub enum ShutdownStatus {
 
 pub(crate) type Value = Box<dyn Any + Send + Sync>;
 
-/// The end of one job, as the outcome keeps it.
-pub struct JobReport {
-    /// Position in its scheduler, for default labels.
-    pub(crate) index: usize,
-    /// The label given, the job's own, or the nested scheduler's; `None` for a default.
-    pub(crate) label: Option<String>,
-    pub(crate) is_scheduler: bool,
-    pub(crate) details: Option<String>,
-    pub(crate) critical: bool,
-    pub(crate) forever: bool,
-    pub(crate) state: State,
-    pub(crate) value: Option<Value>,
-    pub(crate) error: Option<JobError>,
-    pub(crate) nested: Option<Box<Outcome>>,
-    pub(crate) requires: Vec<Edge>,
-    pub(crate) shutdown: Option<ShutdownStatus>,
-    pub(crate) show: Option<ShowFn>,
+/// The end of one job: a view into its [`Outcome`].
+#[derive(Clone, Copy)]
+pub struct JobReport<'a> {
+    outcome: &'a Outcome,
+    index: usize,
 }
 
-impl JobReport {
-    /// Builds the report of a job from its entry; `nested` is the outcome of a nested
-    /// scheduler that ran.
-    pub(crate) fn new(
-        index: usize,
-        mut entry: Entry,
-        state: State,
-        nested: Option<Box<Outcome>>,
-    ) -> JobReport {
-        let nested = nested.or_else(|| {
-            entry
-                .node
-                .take_nested()
-                .map(|n| Box::new(Outcome::idle(n, None)))
-        });
-        let label = entry
-            .label
-            .take()
-            .or_else(|| nested.as_ref().and_then(|n| n.label.clone()));
-        JobReport {
-            index,
-            label,
-            is_scheduler: nested.is_some(),
-            details: entry.details,
-            critical: entry.critical,
-            forever: entry.forever,
-            state,
-            value: None,
-            error: None,
-            nested,
-            requires: entry.requires,
-            shutdown: None,
-            show: entry.show,
-        }
+impl<'a> JobReport<'a> {
+    /// The job's label: the one it was given, or a default (`job-3`, `scheduler-4`).
+    pub fn label(&self) -> Cow<'a, str> {
+        self.outcome.label_of(self.index)
     }
 
-    /// The job's label: the one it was given, or a default (`job-3`, `scheduler-4`).
-    pub fn label(&self) -> Cow<'_, str> {
-        match &self.label {
-            Some(label) => Cow::Borrowed(label),
-            None if self.is_scheduler => Cow::Owned(format!("scheduler-{}", self.index + 1)),
-            None => Cow::Owned(format!("job-{}", self.index + 1)),
-        }
+    /// The job's position in its scheduler, in declaration order from 0.
+    pub fn index(&self) -> usize {
+        self.index
     }
 
     /// Whether the job is a nested scheduler.
     pub fn is_scheduler(&self) -> bool {
-        self.is_scheduler
+        self.outcome.meta[self.index].nested
     }
 
     /// The job's details, if any.
-    pub fn details(&self) -> Option<&str> {
-        self.details.as_deref()
+    pub fn details(&self) -> Option<&'a str> {
+        self.outcome
+            .details
+            .get(&(self.index as u32))
+            .map(String::as_str)
     }
 
     /// Whether the job is critical.
     pub fn is_critical(&self) -> bool {
-        self.critical
+        self.outcome.meta[self.index].critical
     }
 
     /// Whether the job is a forever job.
     pub fn is_forever(&self) -> bool {
-        self.forever
+        self.outcome.meta[self.index].forever
     }
 
     /// The job's final state.
     pub fn state(&self) -> State {
-        self.state
+        self.outcome.states[self.index]
     }
 
     /// The error, if the job failed or was skipped.
-    pub fn error(&self) -> Option<&JobError> {
-        self.error.as_ref()
+    pub fn error(&self) -> Option<&'a JobError> {
+        self.outcome.errors.get(&(self.index as u32))
     }
 
     /// The value, type-erased; use [`Outcome::value`] for a typed view.
-    pub fn value_any(&self) -> Option<&(dyn Any + Send + Sync)> {
-        self.value.as_deref()
+    pub fn value_any(&self) -> Option<&'a (dyn Any + Send + Sync)> {
+        self.outcome.values.get(self.index)?.as_deref()
     }
 
     /// The outcome of the nested scheduler, if this job is one.
-    pub fn nested(&self) -> Option<&Outcome> {
-        self.nested.as_deref()
+    pub fn nested(&self) -> Option<&'a Outcome> {
+        self.outcome.nested.get(&(self.index as u32)).map(|o| &**o)
     }
 
     /// The positions (in this scheduler) of the jobs this job requires, ascending.
-    pub fn requires(&self) -> impl Iterator<Item = usize> + '_ {
-        self.requires.iter().map(|e| e.index as usize)
+    pub fn requires(&self) -> impl Iterator<Item = usize> + 'a {
+        self.outcome
+            .requires
+            .of(self.index)
+            .iter()
+            .map(|e| e.index as usize)
     }
 
     /// The positions of the jobs whose outputs this job consumes.
-    pub fn inputs(&self) -> impl Iterator<Item = usize> + '_ {
-        self.requires
+    pub fn inputs(&self) -> impl Iterator<Item = usize> + 'a {
+        self.outcome
+            .requires
+            .of(self.index)
             .iter()
             .filter(|e| e.consumes)
             .map(|e| e.index as usize)
     }
 
     /// How the job's shutdown hook ended, if it has one.
-    pub fn shutdown(&self) -> Option<&ShutdownStatus> {
-        self.shutdown.as_ref()
+    pub fn shutdown(&self) -> Option<&'a ShutdownStatus> {
+        self.outcome.shutdown.get(&(self.index as u32))
+    }
+
+    pub(crate) fn show(&self) -> Option<ShowFn> {
+        self.outcome.show.get(&(self.index as u32)).copied()
+    }
+
+    pub(crate) fn edges(&self) -> &'a [Edge] {
+        self.outcome.requires.of(self.index)
     }
 }
 
@@ -326,36 +299,69 @@ pub struct Outcome {
     pub(crate) uid: u64,
     pub(crate) label: Option<String>,
     pub(crate) reason: Option<Reason>,
-    pub(crate) jobs: Vec<JobReport>,
     pub(crate) elapsed: Duration,
+    pub(crate) meta: Vec<Meta>,
+    pub(crate) requires: Lists<Edge>,
+    pub(crate) states: Vec<State>,
+    pub(crate) values: Vec<Option<Value>>,
+    pub(crate) errors: BTreeMap<u32, JobError>,
+    pub(crate) nested: BTreeMap<u32, Box<Outcome>>,
+    pub(crate) shutdown: BTreeMap<u32, ShutdownStatus>,
+    pub(crate) details: BTreeMap<u32, String>,
+    pub(crate) show: BTreeMap<u32, ShowFn>,
 }
 
 impl Outcome {
     /// The outcome of a scheduler that never ran: every job idle.
-    pub(crate) fn idle(s: Scheduler, reason: Option<Reason>) -> Outcome {
-        let jobs = s
-            .jobs
-            .into_iter()
+    pub(crate) fn idle(mut s: Scheduler, reason: Option<Reason>) -> Outcome {
+        let n = s.nodes.len();
+        let requires = graph::requirements(n, &mut s.links);
+        let nested = s
+            .nodes
+            .iter_mut()
             .enumerate()
-            .map(|(i, entry)| JobReport::new(i, entry, State::Idle, None))
+            .filter_map(|(i, node)| {
+                let nested = node.take_nested()?;
+                Some((i as u32, Box::new(Outcome::idle(nested, None))))
+            })
             .collect();
         Outcome {
             uid: s.uid,
             label: s.label,
             reason,
-            jobs,
             elapsed: Duration::ZERO,
+            meta: s.meta,
+            requires,
+            states: vec![State::Idle; n],
+            values: Vec::new(),
+            errors: BTreeMap::new(),
+            nested,
+            shutdown: BTreeMap::new(),
+            details: s.details,
+            show: s.show,
         }
     }
 
-    /// The report at `path`: a position in this outcome, then in nested ones.
-    pub(crate) fn report_at(&mut self, path: &[usize]) -> Option<&mut JobReport> {
-        let (&first, rest) = path.split_first()?;
-        let report = self.jobs.get_mut(first)?;
-        if rest.is_empty() {
-            Some(report)
-        } else {
-            report.nested.as_deref_mut()?.report_at(rest)
+    fn label_of(&self, i: usize) -> Cow<'_, str> {
+        if let Some(label) = self.meta.get(i).and_then(|m| m.label.as_deref()) {
+            return Cow::Borrowed(label);
+        }
+        match self.nested.get(&(i as u32)) {
+            Some(nested) if nested.label.is_some() => {
+                Cow::Borrowed(nested.label.as_deref().unwrap_or_default())
+            }
+            _ if self.meta.get(i).is_some_and(|m| m.nested) => {
+                Cow::Owned(format!("scheduler-{}", i + 1))
+            }
+            _ => Cow::Owned(format!("job-{}", i + 1)),
+        }
+    }
+
+    /// The outcome at `path`: this one for an empty path, else a nested one.
+    pub(crate) fn nested_at(&mut self, path: &[usize]) -> Option<&mut Outcome> {
+        match path.split_first() {
+            None => Some(self),
+            Some((&first, rest)) => self.nested.get_mut(&(first as u32))?.nested_at(rest),
         }
     }
 
@@ -391,69 +397,80 @@ impl Outcome {
         self.elapsed
     }
 
+    /// The number of jobs of this scheduler (a nested scheduler counts as one).
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    /// Whether the scheduler had no job.
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
     /// The jobs, in declaration order.
-    pub fn jobs(&self) -> &[JobReport] {
-        &self.jobs
+    pub fn jobs(&self) -> impl ExactSizeIterator<Item = JobReport<'_>> + '_ {
+        (0..self.states.len()).map(move |index| JobReport {
+            outcome: self,
+            index,
+        })
     }
 
     /// How many jobs of this scheduler (not counting inside nested ones) ended in each state.
     pub fn counts(&self) -> Counts {
         let mut counts = Counts::default();
-        for job in &self.jobs {
-            counts.add(job.state);
+        for &state in &self.states {
+            counts.add(state);
         }
         counts
     }
 
     /// The report of a job, found in this outcome or a nested one.
-    pub fn report(&self, job: impl Into<JobId>) -> Option<&JobReport> {
+    pub fn report(&self, job: impl Into<JobId>) -> Option<JobReport<'_>> {
         let id = job.into();
-        self.find(id.sched)?.jobs.get(id.index as usize)
+        let outcome = self.find(id.sched)?;
+        (id.index() < outcome.states.len()).then_some(JobReport {
+            outcome,
+            index: id.index(),
+        })
     }
 
     fn find(&self, uid: u64) -> Option<&Outcome> {
         if self.uid == uid {
             return Some(self);
         }
-        self.jobs
-            .iter()
-            .filter_map(|j| j.nested.as_deref())
-            .find_map(|n| n.find(uid))
+        self.nested.values().find_map(|n| n.find(uid))
     }
 
     fn find_mut(&mut self, uid: u64) -> Option<&mut Outcome> {
         if self.uid == uid {
             return Some(self);
         }
-        self.jobs
-            .iter_mut()
-            .filter_map(|j| j.nested.as_deref_mut())
-            .find_map(|n| n.find_mut(uid))
+        self.nested.values_mut().find_map(|n| n.find_mut(uid))
     }
 
     /// The state of a job.
     pub fn state(&self, job: impl Into<JobId>) -> Option<State> {
-        self.report(job).map(|r| r.state)
+        self.report(job).map(|r| r.state())
     }
 
     /// A job's value, if it is done. `None` as well for a handle of another workflow.
     pub fn value<T: 'static>(&self, job: JobRef<T>) -> Option<&T> {
         let report = self.report(job)?;
-        if let Some(nested) = report.nested.as_deref() {
-            if report.state == State::Done {
-                return (nested as &dyn Any).downcast_ref::<T>();
-            }
+        if report.state() != State::Done {
             return None;
         }
-        report.value.as_deref()?.downcast_ref::<T>()
+        match report.nested() {
+            Some(nested) => (nested as &dyn Any).downcast_ref::<T>(),
+            None => report.value_any()?.downcast_ref::<T>(),
+        }
     }
 
     /// A job's status, borrowing its value. `None` for a handle of another workflow.
     pub fn get<T: 'static>(&self, job: JobRef<T>) -> Option<Status<&T>> {
         let report = self.report(job)?;
-        Some(match report.state {
+        Some(match report.state() {
             State::Done => Status::Done(self.value(job)?),
-            State::Failed => Status::Failed(report.error.clone()?),
+            State::Failed => Status::Failed(report.error()?.clone()),
             State::Skipped => Status::Skipped,
             State::Cancelled | State::Running | State::Scheduled => Status::Cancelled,
             State::Idle => Status::Idle,
@@ -464,23 +481,22 @@ impl Outcome {
     /// the value (`Cancelled` if it was done). `None` for a handle of another workflow.
     pub fn take<T: 'static>(&mut self, job: JobRef<T>) -> Option<Status<T>> {
         let id = job.id;
-        let report = self.find_mut(id.sched)?.jobs.get_mut(id.index as usize)?;
-        Some(match report.state {
+        let outcome = self.find_mut(id.sched)?;
+        let i = id.index();
+        let key = id.index;
+        Some(match *outcome.states.get(i)? {
             State::Done => {
-                if report.nested.is_some() {
-                    let nested: Box<dyn Any> = report.nested.take()?;
-                    match nested.downcast::<T>() {
-                        Ok(v) => Status::Done(*v),
-                        Err(_) => return None,
-                    }
+                let value: Box<dyn Any> = if outcome.meta[i].nested {
+                    outcome.nested.remove(&key)?
                 } else {
-                    match report.value.take()?.downcast::<T>() {
-                        Ok(v) => Status::Done(*v),
-                        Err(_) => return None,
-                    }
+                    outcome.values.get_mut(i)?.take()?
+                };
+                match value.downcast::<T>() {
+                    Ok(v) => Status::Done(*v),
+                    Err(_) => return None,
                 }
             }
-            State::Failed => Status::Failed(report.error.clone()?),
+            State::Failed => Status::Failed(outcome.errors.get(&key)?.clone()),
             State::Skipped => Status::Skipped,
             State::Cancelled | State::Running | State::Scheduled => Status::Cancelled,
             State::Idle => Status::Idle,
@@ -490,17 +506,17 @@ impl Outcome {
 
 impl fmt::Debug for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Jobs<'a>(&'a [JobReport]);
+        struct Jobs<'a>(&'a Outcome);
         impl fmt::Debug for Jobs<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let mut map = f.debug_map();
-                for job in self.0 {
-                    match (&job.error, &job.nested) {
+                for job in self.0.jobs() {
+                    match (job.error(), job.nested()) {
                         (_, Some(nested)) => map.entry(&job.label(), nested),
                         (Some(e), None) => {
-                            map.entry(&job.label(), &format_args!("{} ({e})", job.state))
+                            map.entry(&job.label(), &format_args!("{} ({e})", job.state()))
                         }
-                        (None, None) => map.entry(&job.label(), &job.state),
+                        (None, None) => map.entry(&job.label(), &job.state()),
                     };
                 }
                 map.finish()
@@ -509,7 +525,7 @@ impl fmt::Debug for Outcome {
         f.debug_struct("Outcome")
             .field("label", &self.label)
             .field("why", &self.why())
-            .field("jobs", &Jobs(&self.jobs))
+            .field("jobs", &Jobs(self))
             .finish()
     }
 }

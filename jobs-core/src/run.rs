@@ -14,7 +14,7 @@
 //! Nothing scans the pending jobs. The run future itself only starts the entry jobs,
 //! then waits for the end, the timeout or a cancellation, winds down and reports.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -33,8 +33,8 @@ use crate::error::{BoxError, Failure, JobError, JobErrorKind, Reason};
 use crate::events::{Event, EventSink};
 use crate::graph::{self, CONSUMES, Plan};
 use crate::job::{Node, boxed};
-use crate::outcome::{JobReport, Outcome, ShutdownStatus, State, Value};
-use crate::scheduler::{Entry, JobId, Scheduler};
+use crate::outcome::{Outcome, ShutdownStatus, State, Value};
+use crate::scheduler::{JobId, Meta, Scheduler, ShowFn};
 
 /// How a job's task ended.
 pub enum TaskEnd {
@@ -172,37 +172,22 @@ impl Shared {
     }
 }
 
-/// What the driver holds for a started job, to cancel it.
+/// What starting a job gave: a task to cancel, or a report already sent.
 pub enum Spawned {
-    /// A plain task: aborted.
+    /// A plain task: cancelled by aborting it.
     Task(JoinHandle<()>),
     /// A nested scheduler: dropping the sender asks it to cancel its own jobs, wait for
     /// them and run its shutdown hooks before it reports.
     Nested(JoinHandle<()>, oneshot::Sender<()>),
-    /// A nested scheduler asked to cancel, not yet reported.
-    Cancelling(JoinHandle<()>),
     /// The report was sent without a task.
     Reported,
-    /// Not started, or already reported.
-    None,
-}
-
-impl Spawned {
-    fn abort(self) {
-        match self {
-            Spawned::Task(handle) | Spawned::Nested(handle, _) | Spawned::Cancelling(handle) => {
-                handle.abort()
-            }
-            Spawned::Reported | Spawned::None => {}
-        }
-    }
 }
 
 /// Read access to the values of finished jobs, for jobs that consume them.
 #[derive(Clone, Copy)]
 pub struct Results<'a> {
     uid: u64,
-    slots: &'a [Slot],
+    values: &'a [Option<Value>],
 }
 
 impl<'a> Results<'a> {
@@ -210,11 +195,7 @@ impl<'a> Results<'a> {
         if id.sched != self.uid {
             return None;
         }
-        self.slots
-            .get(id.index as usize)?
-            .value
-            .as_deref()?
-            .downcast_ref::<T>()
+        self.values.get(id.index())?.as_deref()?.downcast_ref::<T>()
     }
 }
 
@@ -350,20 +331,6 @@ impl Node for NestedNode {
     }
 }
 
-/// The per-job state of a run.
-pub struct Slot {
-    state: State,
-    /// Requirements not yet done.
-    pending: u32,
-    /// A consumed input that produced no value: the job will be skipped.
-    starved_by: Option<u32>,
-    value: Option<Value>,
-    error: Option<JobError>,
-    nested: Option<Box<Outcome>>,
-    spawned: Spawned,
-    shutdown: Option<ShutdownStatus>,
-}
-
 impl Scheduler {
     /// Runs the workflow to its end and returns every job's result.
     ///
@@ -430,15 +397,32 @@ impl<T> Future for AbortOnDrop<T> {
     }
 }
 
+/// The state of one run of a scheduler. Per-job data is in flat arrays; what only a
+/// few jobs have (errors, nested outcomes, shutdown statuses) is in maps.
 pub(crate) struct Driver {
     uid: u64,
     label: Option<String>,
     window: Option<usize>,
     timeout: Option<Duration>,
     shutdown_timeout: Option<Duration>,
-    jobs: Vec<Entry>,
+    nodes: Vec<Box<dyn Node>>,
+    meta: Vec<Meta>,
+    details: BTreeMap<u32, String>,
+    show: BTreeMap<u32, ShowFn>,
     plan: Plan,
-    slots: Vec<Slot>,
+    states: Vec<State>,
+    /// Requirements of each job not yet done.
+    pending: Vec<u32>,
+    values: Vec<Option<Value>>,
+    /// The tasks of started jobs, until they report.
+    handles: Vec<Option<JoinHandle<()>>>,
+    /// The cancel signals of running nested schedulers.
+    cancels: BTreeMap<u32, oneshot::Sender<()>>,
+    /// Jobs that will be skipped, with the consumed input that produced no value.
+    starved: BTreeMap<u32, u32>,
+    errors: BTreeMap<u32, JobError>,
+    nested: BTreeMap<u32, Box<Outcome>>,
+    shutdown: BTreeMap<u32, ShutdownStatus>,
     /// Ready finite jobs waiting for a window slot, in the order they became ready.
     queue: VecDeque<u32>,
     /// Finite jobs started and not yet reported: the window slots in use.
@@ -459,20 +443,8 @@ pub(crate) struct Driver {
 
 impl Driver {
     fn new(mut s: Scheduler, plan: Plan) -> Driver {
-        let slots = plan
-            .in_degree
-            .iter()
-            .map(|&pending| Slot {
-                state: State::Idle,
-                pending,
-                starved_by: None,
-                value: None,
-                error: None,
-                nested: None,
-                spawned: Spawned::None,
-                shutdown: None,
-            })
-            .collect();
+        let n = s.nodes.len();
+        let pending = (0..n).map(|i| plan.requires.of(i).len() as u32).collect();
         Driver {
             uid: s.uid,
             label: s.label.take(),
@@ -480,9 +452,20 @@ impl Driver {
             timeout: s.timeout,
             shutdown_timeout: s.shutdown_timeout,
             finite_left: plan.finite,
-            jobs: std::mem::take(&mut s.jobs),
+            nodes: std::mem::take(&mut s.nodes),
+            meta: std::mem::take(&mut s.meta),
+            details: std::mem::take(&mut s.details),
+            show: std::mem::take(&mut s.show),
             plan,
-            slots,
+            states: vec![State::Idle; n],
+            pending,
+            values: (0..n).map(|_| None).collect(),
+            handles: (0..n).map(|_| None).collect(),
+            cancels: BTreeMap::new(),
+            starved: BTreeMap::new(),
+            errors: BTreeMap::new(),
+            nested: BTreeMap::new(),
+            shutdown: BTreeMap::new(),
             queue: VecDeque::new(),
             running: 0,
             live: 0,
@@ -504,18 +487,21 @@ impl Driver {
         }
     }
 
+    fn name(&self, i: usize) -> JobName<'_> {
+        JobName {
+            label: self.meta[i].label.as_deref(),
+            index: i as u32,
+        }
+    }
+
     /// Logs a job's new state, and sends it to the event stream if there is one.
     fn observe(&self, i: usize) {
-        let slot = &self.slots[i];
-        let name = JobName {
-            label: self.jobs[i].label.as_deref(),
-            index: i as u32,
-        };
-        match (slot.state, &slot.error) {
-            (State::Failed | State::Skipped, Some(error)) => {
-                tracing::debug!(target: "jobs_core", job = %name, state = %slot.state, %error)
-            }
-            (state, _) => tracing::debug!(target: "jobs_core", job = %name, %state),
+        let state = self.states[i];
+        let error = self.errors.get(&(i as u32));
+        let name = self.name(i);
+        match error {
+            Some(error) => tracing::debug!(target: "jobs_core", job = %name, %state, %error),
+            None => tracing::debug!(target: "jobs_core", job = %name, %state),
         }
         if let Some(events) = &self.events {
             events.send(Event {
@@ -523,18 +509,17 @@ impl Driver {
                     sched: self.uid,
                     index: i as u32,
                 },
-                label: name.to_string(),
+                label: self.label_of(i),
                 depth: events.depth,
-                state: slot.state,
-                error: slot.error.clone(),
+                state,
+                error: error.cloned(),
             });
         }
     }
 
     /// A job's requirements are all done.
     fn ready(&mut self, i: u32, shared: &Arc<Shared>) {
-        let forever = self.jobs[i as usize].forever;
-        if forever {
+        if self.meta[i as usize].forever {
             self.spawn(i, shared);
             return;
         }
@@ -543,35 +528,32 @@ impl Driver {
             self.running += 1;
             self.spawn(i, shared);
         } else {
-            self.slots[i as usize].state = State::Scheduled;
+            self.states[i as usize] = State::Scheduled;
             self.observe(i as usize);
             self.queue.push_back(i);
         }
     }
 
     fn spawn(&mut self, i: u32, shared: &Arc<Shared>) {
-        self.slots[i as usize].state = State::Running;
-        self.observe(i as usize);
-        let Driver {
-            jobs,
-            slots,
-            uid,
-            events,
-            ..
-        } = self;
-        let Entry { node, label, .. } = &mut jobs[i as usize];
+        let at = i as usize;
+        self.states[at] = State::Running;
+        self.observe(at);
         let cx = SpawnCx {
             index: i,
             name: JobName {
-                label: label.as_deref(),
+                label: self.meta[at].label.as_deref(),
                 index: i,
             },
             shared,
-            results: Results { uid: *uid, slots },
-            events: events.as_ref(),
+            results: Results {
+                uid: self.uid,
+                values: &self.values,
+            },
+            events: self.events.as_ref(),
         };
         // `spawn` runs user code (`Job::run`, clones of inputs): a panic there is the
         // job's failure, and must not unwind through the scheduler.
+        let node = &mut self.nodes[at];
         let spawned = match std::panic::catch_unwind(AssertUnwindSafe(|| node.spawn(cx))) {
             Ok(spawned) => spawned,
             Err(panic) => {
@@ -582,7 +564,14 @@ impl Driver {
                 Spawned::Reported
             }
         };
-        slots[i as usize].spawned = spawned;
+        match spawned {
+            Spawned::Task(handle) => self.handles[at] = Some(handle),
+            Spawned::Nested(handle, cancel) => {
+                self.handles[at] = Some(handle);
+                self.cancels.insert(i, cancel);
+            }
+            Spawned::Reported => {}
+        }
         self.live += 1;
     }
 
@@ -600,52 +589,45 @@ impl Driver {
     fn handle(&mut self, Report { index, end }: Report, shared: &Arc<Shared>) {
         let i = index as usize;
         self.live -= 1;
-        let critical = self.jobs[i].critical;
-        let forever = self.jobs[i].forever;
-        let slot = &mut self.slots[i];
-        slot.spawned = Spawned::None;
-        let produced = match end {
+        self.handles[i] = None;
+        self.cancels.remove(&index);
+        let (state, produced) = match end {
             TaskEnd::Value(value) => {
-                slot.state = State::Done;
-                slot.value = Some(value);
-                true
+                self.values[i] = Some(value);
+                (State::Done, true)
             }
             TaskEnd::Nested(result) => match *result {
                 Ok(outcome) => {
-                    slot.state = State::Done;
-                    slot.nested = Some(Box::new(outcome));
-                    true
+                    self.nested.insert(index, Box::new(outcome));
+                    (State::Done, true)
                 }
                 Err(failure) => {
-                    slot.nested = Some(Box::new(failure.outcome));
+                    self.nested.insert(index, Box::new(failure.outcome));
                     if matches!(failure.reason, Reason::Cancelled) {
-                        slot.state = State::Cancelled;
+                        (State::Cancelled, false)
                     } else {
-                        slot.state = State::Failed;
-                        slot.error = Some(JobError::new(JobErrorKind::Nested(failure.reason)));
+                        let error = JobError::new(JobErrorKind::Nested(failure.reason));
+                        self.errors.insert(index, error);
+                        (State::Failed, false)
                     }
-                    false
                 }
             },
             TaskEnd::Error(error) => {
-                slot.state = State::Failed;
-                slot.error = Some(error);
-                false
+                self.errors.insert(index, error);
+                (State::Failed, false)
             }
-            TaskEnd::Cancelled => {
-                slot.state = State::Cancelled;
-                false
-            }
+            TaskEnd::Cancelled => (State::Cancelled, false),
         };
+        self.states[i] = state;
         self.observe(i);
-        if !forever {
+        if !self.meta[i].forever {
             self.running -= 1;
             self.finite_left -= 1;
         }
         if self.closing {
             return;
         }
-        if critical && self.slots[i].state == State::Failed {
+        if self.meta[i].critical && state == State::Failed {
             self.fail(i);
             return;
         }
@@ -658,9 +640,10 @@ impl Driver {
     /// A critical job failed or was skipped: the run aborts.
     fn fail(&mut self, i: usize) {
         if self.failure.is_none() {
-            let error = self.slots[i]
-                .error
-                .clone()
+            let error = self
+                .errors
+                .get(&(i as u32))
+                .cloned()
                 .unwrap_or_else(|| JobError::new(JobErrorKind::Error("failed".into())));
             self.failure = Some(Reason::Critical {
                 job: self.label_of(i),
@@ -675,32 +658,30 @@ impl Driver {
         let mut skipped = false;
         self.work.push((index, produced));
         while let Some((j, produced)) = self.work.pop() {
-            let range = self.plan.succ_start[j as usize] as usize
-                ..self.plan.succ_start[j as usize + 1] as usize;
-            for k in range {
-                let entry = self.plan.succ[k];
+            let successors = self.plan.successors.of(j as usize);
+            for k in 0..successors.len() {
+                let entry = self.plan.successors.of(j as usize)[k];
                 let s = (entry & !CONSUMES) as usize;
-                let slot = &mut self.slots[s];
-                if !produced && entry & CONSUMES != 0 && slot.starved_by.is_none() {
-                    slot.starved_by = Some(j);
+                if !produced && entry & CONSUMES != 0 {
+                    self.starved.entry(s as u32).or_insert(j);
                 }
-                slot.pending -= 1;
-                if slot.pending > 0 {
+                self.pending[s] -= 1;
+                if self.pending[s] > 0 {
                     continue;
                 }
-                match slot.starved_by {
+                match self.starved.get(&(s as u32)) {
                     None => self.newly_ready.push(s as u32),
-                    Some(input) => {
+                    Some(&input) => {
                         skipped = true;
                         let input = self.label_of(input as usize);
-                        let slot = &mut self.slots[s];
-                        slot.state = State::Skipped;
-                        slot.error = Some(JobError::new(JobErrorKind::Skipped { input }));
+                        self.states[s] = State::Skipped;
+                        self.errors
+                            .insert(s as u32, JobError::new(JobErrorKind::Skipped { input }));
                         self.observe(s);
-                        if !self.jobs[s].forever {
+                        if !self.meta[s].forever {
                             self.finite_left -= 1;
                         }
-                        if self.jobs[s].critical {
+                        if self.meta[s].critical {
                             self.fail(s);
                         }
                         self.work.push((s as u32, false));
@@ -724,15 +705,14 @@ impl Driver {
     }
 
     fn label_of(&self, i: usize) -> String {
-        let entry = &self.jobs[i];
-        if let Some(label) = &entry.label {
-            return label.clone();
+        if let Some(label) = &self.meta[i].label {
+            return label.to_string();
         }
-        let nested = self.slots[i].nested.as_ref().map(|o| &o.label);
-        match nested.or(entry.node.nested().map(|s| &s.label)) {
+        let nested = self.nested.get(&(i as u32)).map(|o| &o.label);
+        match nested.or(self.nodes[i].nested().map(|s| &s.label)) {
             Some(Some(label)) => label.clone(),
-            Some(None) => format!("scheduler-{}", i + 1),
-            None => format!("job-{}", i + 1),
+            _ if self.meta[i].nested => format!("scheduler-{}", i + 1),
+            _ => format!("job-{}", i + 1),
         }
     }
 
@@ -741,19 +721,24 @@ impl Driver {
     fn close(&mut self) {
         self.closing = true;
         while let Some(i) = self.queue.pop_front() {
-            self.slots[i as usize].state = State::Cancelled;
+            self.states[i as usize] = State::Cancelled;
             self.observe(i as usize);
         }
-        for slot in &mut self.slots {
-            match std::mem::replace(&mut slot.spawned, Spawned::None) {
-                Spawned::Task(handle) => handle.abort(),
-                // Dropping the sender asks the nested scheduler to wind down.
-                Spawned::Nested(handle, cancel) => {
-                    drop(cancel);
-                    slot.spawned = Spawned::Cancelling(handle);
-                }
-                other => slot.spawned = other,
+        for (i, handle) in self.handles.iter().enumerate() {
+            // Nested schedulers are asked to wind down (below), not aborted.
+            if let (Some(handle), false) = (handle, self.meta[i].nested) {
+                handle.abort();
             }
+        }
+        // Dropping the senders asks the nested schedulers to wind down.
+        self.cancels.clear();
+    }
+
+    /// Aborts every task at once: the run future was dropped.
+    fn abort_all(&mut self) {
+        self.closing = true;
+        for handle in self.handles.iter_mut().filter_map(Option::take) {
+            handle.abort();
         }
     }
 
@@ -762,14 +747,13 @@ impl Driver {
     /// shut their jobs down themselves).
     fn shutdown_hooks(&mut self) -> Vec<Hook> {
         let mut hooks = Vec::new();
-        for (i, entry) in self.jobs.iter_mut().enumerate() {
-            let slot = &mut self.slots[i];
-            if let Some(nested) = entry.node.take_nested() {
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            if let Some(nested) = node.take_nested() {
                 let (outcome, nested_hooks) = idle_with_hooks(nested, vec![i]);
-                slot.nested = Some(Box::new(outcome));
+                self.nested.insert(i as u32, Box::new(outcome));
                 hooks.extend(nested_hooks);
-            } else if let Some(hook) = take_hook(&mut *entry.node) {
-                slot.shutdown = Some(ShutdownStatus::TimedOut);
+            } else if let Some(hook) = take_hook(&mut **node) {
+                self.shutdown.insert(i as u32, ShutdownStatus::TimedOut);
                 hooks.push(Hook {
                     path: vec![i],
                     hook,
@@ -782,42 +766,45 @@ impl Driver {
     /// Records the statuses of the hooks that reported.
     fn record_shutdown(&mut self, statuses: Vec<(Vec<usize>, ShutdownStatus)>) {
         for (path, status) in statuses {
-            let Some((&first, rest)) = path.split_first() else {
-                continue;
-            };
-            let Some(slot) = self.slots.get_mut(first) else {
-                continue;
-            };
-            if rest.is_empty() {
-                slot.shutdown = Some(status);
-            } else if let Some(report) = slot.nested.as_deref_mut().and_then(|o| o.report_at(rest))
-            {
-                report.shutdown = Some(status);
+            match path.as_slice() {
+                [] => {}
+                [i] => {
+                    self.shutdown.insert(*i as u32, status);
+                }
+                [first, middle @ .., last] => {
+                    let outcome = self
+                        .nested
+                        .get_mut(&(*first as u32))
+                        .and_then(|o| o.nested_at(middle));
+                    if let Some(outcome) = outcome {
+                        outcome.shutdown.insert(*last as u32, status);
+                    }
+                }
             }
         }
     }
 
     fn take_outcome(&mut self, elapsed: Duration) -> Outcome {
-        let jobs = std::mem::take(&mut self.jobs);
-        let slots = std::mem::take(&mut self.slots);
-        let reports = jobs
-            .into_iter()
-            .zip(slots)
-            .enumerate()
-            .map(|(i, (entry, slot))| {
-                let mut report = JobReport::new(i, entry, slot.state, slot.nested);
-                report.value = slot.value;
-                report.error = slot.error;
-                report.shutdown = slot.shutdown;
-                report
-            })
-            .collect();
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            if let Some(nested) = node.take_nested() {
+                self.nested
+                    .insert(i as u32, Box::new(Outcome::idle(nested, None)));
+            }
+        }
         Outcome {
             uid: self.uid,
             label: self.label.take(),
             reason: self.failure.take(),
-            jobs: reports,
             elapsed,
+            meta: std::mem::take(&mut self.meta),
+            requires: std::mem::take(&mut self.plan.requires),
+            states: std::mem::take(&mut self.states),
+            values: std::mem::take(&mut self.values),
+            errors: std::mem::take(&mut self.errors),
+            nested: std::mem::take(&mut self.nested),
+            shutdown: std::mem::take(&mut self.shutdown),
+            details: std::mem::take(&mut self.details),
+            show: std::mem::take(&mut self.show),
         }
     }
 }
@@ -850,13 +837,13 @@ async fn run(
     let started = Instant::now();
     // Start the entry jobs a few at a time, letting go of the lock in between, so that
     // the first ones to finish handle their own ends instead of queueing them.
-    let jobs = lock(&shared.driver).slots.len();
+    let jobs = lock(&shared.driver).states.len();
     let mut next = 0;
     while next < jobs {
         let mut driver = lock(&shared.driver);
         let end = (next + 64).min(jobs);
         for i in next..end {
-            if driver.slots[i].pending == 0 && driver.failure.is_none() {
+            if driver.pending[i] == 0 && driver.failure.is_none() {
                 driver.ready(i as u32, &shared);
             }
         }
@@ -923,34 +910,28 @@ fn take_hook(node: &mut dyn Node) -> Option<BoxFuture<'static, Result<(), BoxErr
 /// The all-idle outcome of a nested scheduler that never ran, and its jobs' hooks.
 fn idle_with_hooks(mut s: Scheduler, path: Vec<usize>) -> (Outcome, Vec<Hook>) {
     let mut hooks = Vec::new();
-    let mut has_hook = Vec::with_capacity(s.jobs.len());
     let mut inner = Vec::new();
-    for (i, entry) in s.jobs.iter_mut().enumerate() {
+    let mut hooked = Vec::new();
+    for (i, node) in s.nodes.iter_mut().enumerate() {
         let mut job_path = path.clone();
         job_path.push(i);
-        if let Some(nested) = entry.node.take_nested() {
+        if let Some(nested) = node.take_nested() {
             inner.push((i, idle_with_hooks(nested, job_path)));
-            has_hook.push(false);
-        } else if let Some(hook) = take_hook(&mut *entry.node) {
+        } else if let Some(hook) = take_hook(&mut **node) {
             hooks.push(Hook {
                 path: job_path,
                 hook,
             });
-            has_hook.push(true);
-        } else {
-            has_hook.push(false);
+            hooked.push(i);
         }
     }
     let mut outcome = Outcome::idle(s, None);
     for (i, (nested, nested_hooks)) in inner {
-        outcome.jobs[i].nested = Some(Box::new(nested));
-        outcome.jobs[i].is_scheduler = true;
+        outcome.nested.insert(i as u32, Box::new(nested));
         hooks.extend(nested_hooks);
     }
-    for (report, has_hook) in outcome.jobs.iter_mut().zip(has_hook) {
-        if has_hook {
-            report.shutdown = Some(ShutdownStatus::TimedOut);
-        }
+    for i in hooked {
+        outcome.shutdown.insert(i as u32, ShutdownStatus::TimedOut);
     }
     (outcome, hooks)
 }
@@ -1003,10 +984,6 @@ struct AbortAll<'a>(&'a Arc<Shared>);
 
 impl Drop for AbortAll<'_> {
     fn drop(&mut self) {
-        let mut driver = lock(&self.0.driver);
-        driver.closing = true;
-        for slot in &mut driver.slots {
-            std::mem::replace(&mut slot.spawned, Spawned::None).abort();
-        }
+        lock(&self.0.driver).abort_all();
     }
 }

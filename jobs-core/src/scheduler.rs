@@ -1,6 +1,7 @@
 //! The dynamic builder: [`Scheduler`], typed [`JobRef`] handles, [`Sequence`]s and job inputs.
 
 use std::any::Any;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -37,23 +38,38 @@ pub struct Scheduler {
     pub(crate) window: Option<usize>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) shutdown_timeout: Option<Duration>,
-    pub(crate) jobs: Vec<Entry>,
+    /// The type-erased jobs, by position.
+    pub(crate) nodes: Vec<Box<dyn Node>>,
+    /// Label and flags of each job, by position.
+    pub(crate) meta: Vec<Meta>,
+    /// Every requirement, in the order it was declared; sorted into per-job lists
+    /// when the run starts.
+    pub(crate) links: Vec<Link>,
+    /// Details of the jobs that have some.
+    pub(crate) details: BTreeMap<u32, String>,
+    /// Value formatters of the jobs whose listings show their values.
+    pub(crate) show: BTreeMap<u32, ShowFn>,
     /// Mistakes made while building (requirements on jobs of other schedulers),
     /// reported by `run` before anything starts.
     pub(crate) errors: Vec<GraphError>,
     pub(crate) events: Option<crate::events::EventSink>,
 }
 
-/// One job as the scheduler holds it before a run.
-pub(crate) struct Entry {
-    pub(crate) node: Box<dyn Node>,
-    pub(crate) label: Option<String>,
-    pub(crate) details: Option<String>,
+/// The label and flags of a job; kept small, since there is one per job.
+#[derive(Clone, Debug)]
+pub(crate) struct Meta {
+    pub(crate) label: Option<Box<str>>,
     pub(crate) critical: bool,
     pub(crate) forever: bool,
-    pub(crate) requires: Vec<Edge>,
-    /// Formats the job's value in listings, when its type is `Debug` and asked for.
-    pub(crate) show: Option<ShowFn>,
+    /// The job is a nested scheduler.
+    pub(crate) nested: bool,
+}
+
+/// `job` requires `edge.index`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Link {
+    pub(crate) job: u32,
+    pub(crate) edge: Edge,
 }
 
 /// Formats a type-erased value with the `Debug` of its concrete type.
@@ -100,7 +116,11 @@ impl Scheduler {
             window: None,
             timeout: None,
             shutdown_timeout: Some(DEFAULT_SHUTDOWN_TIMEOUT),
-            jobs: Vec::new(),
+            nodes: Vec::new(),
+            meta: Vec::new(),
+            links: Vec::new(),
+            details: BTreeMap::new(),
+            show: BTreeMap::new(),
             errors: Vec::new(),
             events: None,
         }
@@ -173,12 +193,12 @@ impl Scheduler {
 
     /// The number of jobs added directly to this scheduler (a nested scheduler counts as one).
     pub fn len(&self) -> usize {
-        self.jobs.len()
+        self.nodes.len()
     }
 
     /// Whether no job was added.
     pub fn is_empty(&self) -> bool {
-        self.jobs.is_empty()
+        self.nodes.is_empty()
     }
 
     /// Adds a job: a future yielding `Result`, an [`infallible`](crate::infallible)
@@ -186,7 +206,7 @@ impl Scheduler {
     /// to set its label, requirements and flags; [`JobMut::id`] gives its typed handle.
     pub fn add<M, J: IntoJob<M>>(&mut self, job: J) -> JobMut<'_, J::Output> {
         let node = job.into_node();
-        self.push(node, Vec::new())
+        self.push(node)
     }
 
     /// Adds a job built when it starts from clones of the outputs of `inputs`, a tuple
@@ -210,13 +230,18 @@ impl Scheduler {
         T: Send + Sync + 'static,
         E: Into<BoxError> + 'static,
     {
-        let mut edges = Vec::new();
+        let job = self.jobs_len_u32();
         let mut foreign = false;
+        let uid = self.uid;
+        let links = &mut self.links;
         inputs.for_each(&mut |id| {
-            if id.sched == self.uid {
-                edges.push(Edge {
-                    index: id.index,
-                    consumes: true,
+            if id.sched == uid {
+                links.push(Link {
+                    job,
+                    edge: Edge {
+                        index: id.index,
+                        consumes: true,
+                    },
                 });
             } else {
                 foreign = true;
@@ -226,7 +251,7 @@ impl Scheduler {
             inputs,
             make: Some(make),
         });
-        let job = self.push(node, edges);
+        let job = self.push(node);
         if foreign {
             let label = job.sched.display_label(job.index as usize);
             job.sched
@@ -239,7 +264,7 @@ impl Scheduler {
     /// The builder of a job already added, to change its settings or add requirements
     /// (requirements may name jobs added later). `None` for a job of another scheduler.
     pub fn job_mut<T>(&mut self, job: JobRef<T>) -> Option<JobMut<'_, T>> {
-        if job.id.sched != self.uid || job.id.index() >= self.jobs.len() {
+        if job.id.sched != self.uid || job.id.index() >= self.nodes.len() {
             return None;
         }
         Some(JobMut {
@@ -274,13 +299,10 @@ impl Scheduler {
 
     /// The label listings show for the job at `index`.
     pub(crate) fn display_label(&self, index: usize) -> String {
-        let Some(entry) = self.jobs.get(index) else {
-            return String::new();
-        };
-        if let Some(label) = &entry.label {
-            return label.clone();
+        if let Some(label) = self.meta.get(index).and_then(|m| m.label.as_deref()) {
+            return label.to_owned();
         }
-        match entry.node.nested() {
+        match self.nodes.get(index).and_then(|n| n.nested()) {
             Some(nested) => nested
                 .label
                 .clone()
@@ -289,20 +311,24 @@ impl Scheduler {
         }
     }
 
-    fn push<T>(&mut self, node: Box<dyn Node>, requires: Vec<Edge>) -> JobMut<'_, T> {
-        let index = u32::try_from(self.jobs.len()).unwrap_or(u32::MAX);
+    fn jobs_len_u32(&self) -> u32 {
+        u32::try_from(self.nodes.len()).unwrap_or(u32::MAX)
+    }
+
+    fn push<T>(&mut self, node: Box<dyn Node>) -> JobMut<'_, T> {
+        let index = self.jobs_len_u32();
         // Resolved once, here: no user code runs for labels while the workflow runs.
-        let label = node.default_label();
-        let details = node.default_details();
-        self.jobs.push(Entry {
-            node,
+        let label = node.default_label().map(String::into_boxed_str);
+        if let Some(details) = node.default_details() {
+            self.details.insert(index, details);
+        }
+        self.meta.push(Meta {
             label,
-            details,
             critical: true,
             forever: false,
-            requires,
-            show: None,
+            nested: node.nested().is_some(),
         });
+        self.nodes.push(node);
         JobMut {
             sched: self,
             index,
@@ -315,7 +341,7 @@ impl fmt::Debug for Scheduler {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Scheduler")
             .field("label", &self.label)
-            .field("jobs", &self.jobs.len())
+            .field("jobs", &self.nodes.len())
             .field("window", &self.window)
             .field("timeout", &self.timeout)
             .field("shutdown_timeout", &self.shutdown_timeout)
@@ -387,30 +413,33 @@ pub struct JobMut<'a, T> {
 }
 
 impl<'a, T> JobMut<'a, T> {
-    fn entry(&mut self) -> &mut Entry {
-        &mut self.sched.jobs[self.index as usize]
+    fn meta(&mut self) -> &mut Meta {
+        &mut self.sched.meta[self.index as usize]
     }
 
     /// The job's label: its name in listings, graphs, events and errors.
     pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.entry().label = Some(label.into());
+        self.meta().label = Some(label.into().into_boxed_str());
         self
     }
 
     /// Free text shown by detailed listings.
-    pub fn details(mut self, details: impl Into<String>) -> Self {
-        self.entry().details = Some(details.into());
+    pub fn details(self, details: impl Into<String>) -> Self {
+        self.sched.details.insert(self.index, details.into());
         self
     }
 
     /// This job starts only once `dep` is done (ordering only: if `dep` fails without
     /// aborting the run, this job still runs). `dep` must belong to the same scheduler.
-    pub fn requires(mut self, dep: impl Into<Requirement>) -> Self {
+    pub fn requires(self, dep: impl Into<Requirement>) -> Self {
         if let Some(id) = dep.into().0 {
             if id.sched == self.sched.uid {
-                self.entry().requires.push(Edge {
-                    index: id.index,
-                    consumes: false,
+                self.sched.links.push(Link {
+                    job: self.index,
+                    edge: Edge {
+                        index: id.index,
+                        consumes: false,
+                    },
                 });
             } else {
                 let job = self.sched.display_label(self.index as usize);
@@ -422,7 +451,7 @@ impl<'a, T> JobMut<'a, T> {
 
     /// Whether a failure of this job aborts the run (the default) or is only recorded.
     pub fn critical(mut self, critical: bool) -> Self {
-        self.entry().critical = critical;
+        self.meta().critical = critical;
         self
     }
 
@@ -434,16 +463,16 @@ impl<'a, T> JobMut<'a, T> {
     /// A forever job is not waited for: the run ends when the finite jobs are done, and
     /// forever jobs are then cancelled. It takes no window slot.
     pub fn forever(mut self, forever: bool) -> Self {
-        self.entry().forever = forever;
+        self.meta().forever = forever;
         self
     }
 
     /// Listings show the job's value, formatted with `Debug`.
-    pub fn show_value(mut self) -> Self
+    pub fn show_value(self) -> Self
     where
         T: fmt::Debug + 'static,
     {
-        self.entry().show = Some(show::<T>);
+        self.sched.show.insert(self.index, show::<T>);
         self
     }
 
@@ -541,7 +570,7 @@ impl SequenceMut<'_> {
     /// Adds a job that requires the previous one.
     pub fn add<M, J: IntoJob<M>>(&mut self, job: J) -> JobMut<'_, J::Output> {
         let node = job.into_node();
-        let job: JobMut<'_, J::Output> = self.sched.push(node, Vec::new());
+        let job: JobMut<'_, J::Output> = self.sched.push(node);
         let id = JobId {
             sched: job.sched.uid,
             index: job.index,

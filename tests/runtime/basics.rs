@@ -68,6 +68,6 @@ async fn panic_is_a_job_failure() {
 #[tokio::test]
 async fn empty_scheduler_succeeds() {
     let outcome = Scheduler::new().run().await.unwrap();
-    assert!(outcome.jobs().is_empty());
+    assert!(outcome.is_empty());
     assert_eq!(outcome.why(), "FINE");
 }

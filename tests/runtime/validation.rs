@@ -34,7 +34,7 @@ async fn cycle_is_rejected_before_anything_runs() {
         "cyclic requirement: `a` -> `c` -> `b` -> `a`"
     );
     assert!(!ran.load(Ordering::SeqCst));
-    assert!(outcome.jobs().iter().all(|j| j.state() == State::Idle));
+    assert!(outcome.jobs().all(|j| j.state() == State::Idle));
 }
 
 #[tokio::test]
