@@ -65,7 +65,7 @@ impl<'a> View<'a> {
 
     pub(crate) fn of_outcome(o: &'a Outcome) -> View<'a> {
         View {
-            label: o.label.as_deref(),
+            label: o.0.label.as_deref(),
             jobs: o
                 .jobs()
                 .map(|report| ViewJob {

@@ -173,12 +173,13 @@ impl<'a> JobReport<'a> {
 
     /// Whether the job is a nested scheduler.
     pub fn is_scheduler(&self) -> bool {
-        self.outcome.meta[self.index].nested
+        self.outcome.0.meta[self.index].nested
     }
 
     /// The job's details, if any.
     pub fn details(&self) -> Option<&'a str> {
         self.outcome
+            .0
             .details
             .get(&(self.index as u32))
             .map(String::as_str)
@@ -186,37 +187,42 @@ impl<'a> JobReport<'a> {
 
     /// Whether the job is critical.
     pub fn is_critical(&self) -> bool {
-        self.outcome.meta[self.index].critical
+        self.outcome.0.meta[self.index].critical
     }
 
     /// Whether the job is a forever job.
     pub fn is_forever(&self) -> bool {
-        self.outcome.meta[self.index].forever
+        self.outcome.0.meta[self.index].forever
     }
 
     /// The job's final state.
     pub fn state(&self) -> State {
-        self.outcome.states[self.index]
+        self.outcome.0.states[self.index]
     }
 
     /// The error, if the job failed or was skipped.
     pub fn error(&self) -> Option<&'a JobError> {
-        self.outcome.errors.get(&(self.index as u32))
+        self.outcome.0.errors.get(&(self.index as u32))
     }
 
     /// The value, type-erased; use [`Outcome::value`] for a typed view.
     pub fn value_any(&self) -> Option<&'a (dyn Any + Send + Sync)> {
-        self.outcome.values.get(self.index)?.as_deref()
+        self.outcome.0.values.get(self.index)?.as_deref()
     }
 
     /// The outcome of the nested scheduler, if this job is one.
     pub fn nested(&self) -> Option<&'a Outcome> {
-        self.outcome.nested.get(&(self.index as u32)).map(|o| &**o)
+        self.outcome
+            .0
+            .nested
+            .get(&(self.index as u32))
+            .map(|o| &**o)
     }
 
     /// The positions (in this scheduler) of the jobs this job requires, ascending.
     pub fn requires(&self) -> impl Iterator<Item = usize> + 'a {
         self.outcome
+            .0
             .requires
             .of(self.index)
             .iter()
@@ -226,6 +232,7 @@ impl<'a> JobReport<'a> {
     /// The positions of the jobs whose outputs this job consumes.
     pub fn inputs(&self) -> impl Iterator<Item = usize> + 'a {
         self.outcome
+            .0
             .requires
             .of(self.index)
             .iter()
@@ -235,15 +242,15 @@ impl<'a> JobReport<'a> {
 
     /// How the job's shutdown hook ended, if it has one.
     pub fn shutdown(&self) -> Option<&'a ShutdownStatus> {
-        self.outcome.shutdown.get(&(self.index as u32))
+        self.outcome.0.shutdown.get(&(self.index as u32))
     }
 
     pub(crate) fn show(&self) -> Option<ShowFn> {
-        self.outcome.show.get(&(self.index as u32)).copied()
+        self.outcome.0.show.get(&(self.index as u32)).copied()
     }
 
     pub(crate) fn edges(&self) -> &'a [Edge] {
-        self.outcome.requires.of(self.index)
+        self.outcome.0.requires.of(self.index)
     }
 }
 
@@ -295,7 +302,10 @@ impl Counts {
 ///
 /// Typed access goes through the [`JobRef`] handles returned when the jobs were added,
 /// including handles of jobs of nested schedulers.
-pub struct Outcome {
+pub struct Outcome(pub(crate) Box<OutcomeData>);
+
+/// Boxed, so that a `Result<_, Failure>` stays small.
+pub(crate) struct OutcomeData {
     pub(crate) uid: u64,
     pub(crate) label: Option<String>,
     pub(crate) reason: Option<Reason>,
@@ -325,7 +335,7 @@ impl Outcome {
                 Some((i as u32, Box::new(Outcome::idle(nested, None))))
             })
             .collect();
-        Outcome {
+        Outcome(Box::new(OutcomeData {
             uid: s.uid,
             label: s.label,
             reason,
@@ -339,18 +349,18 @@ impl Outcome {
             shutdown: BTreeMap::new(),
             details: s.details,
             show: s.show,
-        }
+        }))
     }
 
     fn label_of(&self, i: usize) -> Cow<'_, str> {
-        if let Some(label) = self.meta.get(i).and_then(|m| m.label.as_deref()) {
+        if let Some(label) = self.0.meta.get(i).and_then(|m| m.label.as_deref()) {
             return Cow::Borrowed(label);
         }
-        match self.nested.get(&(i as u32)) {
-            Some(nested) if nested.label.is_some() => {
-                Cow::Borrowed(nested.label.as_deref().unwrap_or_default())
+        match self.0.nested.get(&(i as u32)) {
+            Some(nested) if nested.0.label.is_some() => {
+                Cow::Borrowed(nested.0.label.as_deref().unwrap_or_default())
             }
-            _ if self.meta.get(i).is_some_and(|m| m.nested) => {
+            _ if self.0.meta.get(i).is_some_and(|m| m.nested) => {
                 Cow::Owned(format!("scheduler-{}", i + 1))
             }
             _ => Cow::Owned(format!("job-{}", i + 1)),
@@ -361,28 +371,28 @@ impl Outcome {
     pub(crate) fn nested_at(&mut self, path: &[usize]) -> Option<&mut Outcome> {
         match path.split_first() {
             None => Some(self),
-            Some((&first, rest)) => self.nested.get_mut(&(first as u32))?.nested_at(rest),
+            Some((&first, rest)) => self.0.nested.get_mut(&(first as u32))?.nested_at(rest),
         }
     }
 
     /// The scheduler's label.
     pub fn label(&self) -> Option<&str> {
-        self.label.as_deref()
+        self.0.label.as_deref()
     }
 
     /// Whether the run succeeded.
     pub fn is_success(&self) -> bool {
-        self.reason.is_none()
+        self.0.reason.is_none()
     }
 
     /// Why the run failed, if it did.
     pub fn reason(&self) -> Option<&Reason> {
-        self.reason.as_ref()
+        self.0.reason.as_ref()
     }
 
     /// `"FINE"`, or why the run failed, in words.
     pub fn why(&self) -> String {
-        match &self.reason {
+        match &self.0.reason {
             None => "FINE".to_owned(),
             Some(Reason::Timeout(d)) => format!("TIMED OUT after {d:?}"),
             Some(Reason::Critical { job, error }) => {
@@ -394,22 +404,22 @@ impl Outcome {
 
     /// How long the run took (without the shutdown hooks).
     pub fn elapsed(&self) -> Duration {
-        self.elapsed
+        self.0.elapsed
     }
 
     /// The number of jobs of this scheduler (a nested scheduler counts as one).
     pub fn len(&self) -> usize {
-        self.states.len()
+        self.0.states.len()
     }
 
     /// Whether the scheduler had no job.
     pub fn is_empty(&self) -> bool {
-        self.states.is_empty()
+        self.0.states.is_empty()
     }
 
     /// The jobs, in declaration order.
     pub fn jobs(&self) -> impl ExactSizeIterator<Item = JobReport<'_>> + '_ {
-        (0..self.states.len()).map(move |index| JobReport {
+        (0..self.0.states.len()).map(move |index| JobReport {
             outcome: self,
             index,
         })
@@ -418,7 +428,7 @@ impl Outcome {
     /// How many jobs of this scheduler (not counting inside nested ones) ended in each state.
     pub fn counts(&self) -> Counts {
         let mut counts = Counts::default();
-        for &state in &self.states {
+        for &state in &self.0.states {
             counts.add(state);
         }
         counts
@@ -428,24 +438,24 @@ impl Outcome {
     pub fn report(&self, job: impl Into<JobId>) -> Option<JobReport<'_>> {
         let id = job.into();
         let outcome = self.find(id.sched)?;
-        (id.index() < outcome.states.len()).then_some(JobReport {
+        (id.index() < outcome.0.states.len()).then_some(JobReport {
             outcome,
             index: id.index(),
         })
     }
 
     fn find(&self, uid: u64) -> Option<&Outcome> {
-        if self.uid == uid {
+        if self.0.uid == uid {
             return Some(self);
         }
-        self.nested.values().find_map(|n| n.find(uid))
+        self.0.nested.values().find_map(|n| n.find(uid))
     }
 
     fn find_mut(&mut self, uid: u64) -> Option<&mut Outcome> {
-        if self.uid == uid {
+        if self.0.uid == uid {
             return Some(self);
         }
-        self.nested.values_mut().find_map(|n| n.find_mut(uid))
+        self.0.nested.values_mut().find_map(|n| n.find_mut(uid))
     }
 
     /// The state of a job.
@@ -484,19 +494,19 @@ impl Outcome {
         let outcome = self.find_mut(id.sched)?;
         let i = id.index();
         let key = id.index;
-        Some(match *outcome.states.get(i)? {
+        Some(match *outcome.0.states.get(i)? {
             State::Done => {
-                let value: Box<dyn Any> = if outcome.meta[i].nested {
-                    outcome.nested.remove(&key)?
+                let value: Box<dyn Any> = if outcome.0.meta[i].nested {
+                    outcome.0.nested.remove(&key)?
                 } else {
-                    outcome.values.get_mut(i)?.take()?
+                    outcome.0.values.get_mut(i)?.take()?
                 };
                 match value.downcast::<T>() {
                     Ok(v) => Status::Done(*v),
                     Err(_) => return None,
                 }
             }
-            State::Failed => Status::Failed(outcome.errors.get(&key)?.clone()),
+            State::Failed => Status::Failed(outcome.0.errors.get(&key)?.clone()),
             State::Skipped => Status::Skipped,
             State::Cancelled | State::Running | State::Scheduled => Status::Cancelled,
             State::Idle => Status::Idle,
@@ -523,7 +533,7 @@ impl fmt::Debug for Outcome {
             }
         }
         f.debug_struct("Outcome")
-            .field("label", &self.label)
+            .field("label", &self.0.label)
             .field("why", &self.why())
             .field("jobs", &Jobs(self))
             .finish()

@@ -33,7 +33,7 @@ use crate::error::{BoxError, Failure, JobError, JobErrorKind, Reason};
 use crate::events::{Event, EventSink};
 use crate::graph::{self, CONSUMES, Plan};
 use crate::job::{Node, boxed};
-use crate::outcome::{Outcome, ShutdownStatus, State, Value};
+use crate::outcome::{Outcome, OutcomeData, ShutdownStatus, State, Value};
 use crate::scheduler::{JobId, Meta, Scheduler, ShowFn};
 
 /// How a job's task ended.
@@ -341,6 +341,10 @@ impl Scheduler {
     ///
     /// On a multi-thread runtime the driver runs in a task of its own, next to the
     /// jobs, rather than in the caller's task (which may be a `block_on` future).
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "the signature promises a `Send + 'static` future"
+    )]
     pub fn run(mut self) -> impl Future<Output = Result<Outcome, Failure>> + Send + 'static {
         async move {
             let plan = match graph::prepare(&mut self) {
@@ -708,7 +712,7 @@ impl Driver {
         if let Some(label) = &self.meta[i].label {
             return label.to_string();
         }
-        let nested = self.nested.get(&(i as u32)).map(|o| &o.label);
+        let nested = self.nested.get(&(i as u32)).map(|o| &o.0.label);
         match nested.or(self.nodes[i].nested().map(|s| &s.label)) {
             Some(Some(label)) => label.clone(),
             _ if self.meta[i].nested => format!("scheduler-{}", i + 1),
@@ -777,7 +781,7 @@ impl Driver {
                         .get_mut(&(*first as u32))
                         .and_then(|o| o.nested_at(middle));
                     if let Some(outcome) = outcome {
-                        outcome.shutdown.insert(*last as u32, status);
+                        outcome.0.shutdown.insert(*last as u32, status);
                     }
                 }
             }
@@ -791,7 +795,7 @@ impl Driver {
                     .insert(i as u32, Box::new(Outcome::idle(nested, None)));
             }
         }
-        Outcome {
+        Outcome(Box::new(OutcomeData {
             uid: self.uid,
             label: self.label.take(),
             reason: self.failure.take(),
@@ -805,7 +809,7 @@ impl Driver {
             shutdown: std::mem::take(&mut self.shutdown),
             details: std::mem::take(&mut self.details),
             show: std::mem::take(&mut self.show),
-        }
+        }))
     }
 }
 
@@ -884,7 +888,7 @@ async fn run(
         driver.record_shutdown(statuses);
         driver.take_outcome(elapsed)
     };
-    match outcome.reason.clone() {
+    match outcome.0.reason.clone() {
         None => Ok(outcome),
         Some(reason) => Err(Failure { reason, outcome }),
     }
@@ -927,11 +931,14 @@ fn idle_with_hooks(mut s: Scheduler, path: Vec<usize>) -> (Outcome, Vec<Hook>) {
     }
     let mut outcome = Outcome::idle(s, None);
     for (i, (nested, nested_hooks)) in inner {
-        outcome.nested.insert(i as u32, Box::new(nested));
+        outcome.0.nested.insert(i as u32, Box::new(nested));
         hooks.extend(nested_hooks);
     }
     for i in hooked {
-        outcome.shutdown.insert(i as u32, ShutdownStatus::TimedOut);
+        outcome
+            .0
+            .shutdown
+            .insert(i as u32, ShutdownStatus::TimedOut);
     }
     (outcome, hooks)
 }

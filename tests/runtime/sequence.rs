@@ -28,7 +28,7 @@ async fn requiring_a_sequence_requires_its_last_job() {
     seq.add(step(log.clone(), "a", 10));
     seq.add(step(log.clone(), "b", 10));
     let chain = seq.finish();
-    s.add(step(log.clone(), "after", 10)).requires(&chain);
+    s.add(step(log.clone(), "after", 10)).requires(chain);
     s.run().await.unwrap();
     assert_eq!(log.entries(), ["a>", "<a", "b>", "<b", "after>", "<after"]);
 }
@@ -51,6 +51,6 @@ async fn empty_sequence_requires_nothing() {
     let mut s = Scheduler::new();
     let empty = s.sequence().finish();
     assert!(empty.first().is_none() && empty.last().is_none());
-    let j = s.add(infallible(async { 5 })).requires(&empty).id();
+    let j = s.add(infallible(async { 5 })).requires(empty).id();
     assert_eq!(s.run().await.unwrap().value(j), Some(&5));
 }
