@@ -79,7 +79,11 @@ async fn run_jobs_core(shape: Shape, window: Option<usize>) -> Duration {
     let ran = start.elapsed();
     drop(outcome);
     if std::env::var_os("BENCH_PHASES").is_some() {
-        eprintln!("build {built:?} run {:?} drop {:?}", ran - built, start.elapsed() - ran);
+        eprintln!(
+            "build {built:?} run {:?} drop {:?}",
+            ran - built,
+            start.elapsed() - ran
+        );
     }
     start.elapsed()
 }
