@@ -341,6 +341,16 @@ impl Scheduler {
     ///
     /// On a multi-thread runtime the driver runs in a task of its own, next to the
     /// jobs, rather than in the caller's task (which may be a `block_on` future).
+    ///
+    /// A scheduler runs once: `run` consumes it, so running it twice does not compile.
+    ///
+    /// ```compile_fail,E0382
+    /// # async fn f() {
+    /// let s = jobs_core::Scheduler::new();
+    /// let first = s.run().await;
+    /// let second = s.run().await; // error[E0382]: use of moved value: `s`
+    /// # }
+    /// ```
     #[allow(
         clippy::manual_async_fn,
         reason = "the signature promises a `Send + 'static` future"
