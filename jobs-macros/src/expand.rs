@@ -483,23 +483,20 @@ impl<'a> Expander<'a> {
         let constructors = self.typed_scopes().map(|s| format_ident!("outcome{}", s));
         quote! {
             /// A workflow built by `workflow!`: run it with `run`.
-            struct Workflow<OkFn, FailedFn> {
+            ///
+            /// Generic over its outcomes, not over the closures that build
+            /// them, so that its type reads well in error messages.
+            struct Workflow<O, P> {
                 scheduler: #p::Scheduler,
                 /// Builds the typed outcome from the runtime's.
-                ok: OkFn,
+                ok: ::std::boxed::Box<dyn ::core::ops::FnOnce(#p::Outcome) -> O + ::core::marker::Send>,
                 /// Builds the partial outcome from the runtime's.
-                failed: FailedFn,
+                failed: ::std::boxed::Box<dyn ::core::ops::FnOnce(#p::Outcome) -> P + ::core::marker::Send>,
             }
 
-            impl<OkFn, FailedFn> Workflow<OkFn, FailedFn> {
+            impl<O, P> Workflow<O, P> {
                 /// Runs every job; the outcome holds each job's result.
-                pub async fn run<O, P>(
-                    self,
-                ) -> ::core::result::Result<O, #p::Failure<P>>
-                where
-                    OkFn: ::core::ops::FnOnce(#p::Outcome) -> O,
-                    FailedFn: ::core::ops::FnOnce(#p::Outcome) -> P,
-                {
+                pub async fn run(self) -> ::core::result::Result<O, #p::Failure<P>> {
                     match #p::Scheduler::run(self.scheduler).await {
                         ::core::result::Result::Ok(outcome) => ::core::result::Result::Ok((self.ok)(outcome)),
                         ::core::result::Result::Err(failure) => {
@@ -521,8 +518,16 @@ impl<'a> Expander<'a> {
                 }
             }
 
-            fn new<OkFn, FailedFn>(scheduler: #p::Scheduler, ok: OkFn, failed: FailedFn) -> Workflow<OkFn, FailedFn> {
-                Workflow { scheduler, ok, failed }
+            fn new<O, P>(
+                scheduler: #p::Scheduler,
+                ok: impl ::core::ops::FnOnce(#p::Outcome) -> O + ::core::marker::Send + 'static,
+                failed: impl ::core::ops::FnOnce(#p::Outcome) -> P + ::core::marker::Send + 'static,
+            ) -> Workflow<O, P> {
+                Workflow {
+                    scheduler,
+                    ok: ::std::boxed::Box::new(ok),
+                    failed: ::std::boxed::Box::new(failed),
+                }
             }
 
             #(#outcome_structs)*

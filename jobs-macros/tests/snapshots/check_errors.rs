@@ -22,22 +22,29 @@ fn expansion() {
         }
         let (__jobs_new, __jobs_outcome0, __jobs_partial) = {
             /// A workflow built by `workflow!`: run it with `run`.
-            struct Workflow<OkFn, FailedFn> {
+            ///
+            /// Generic over its outcomes, not over the closures that build
+            /// them, so that its type reads well in error messages.
+            struct Workflow<O, P> {
                 scheduler: jobs_core::__private::Scheduler,
                 /// Builds the typed outcome from the runtime's.
-                ok: OkFn,
+                ok: ::std::boxed::Box<
+                    dyn ::core::ops::FnOnce(
+                        jobs_core::__private::Outcome,
+                    ) -> O + ::core::marker::Send,
+                >,
                 /// Builds the partial outcome from the runtime's.
-                failed: FailedFn,
+                failed: ::std::boxed::Box<
+                    dyn ::core::ops::FnOnce(
+                        jobs_core::__private::Outcome,
+                    ) -> P + ::core::marker::Send,
+                >,
             }
-            impl<OkFn, FailedFn> Workflow<OkFn, FailedFn> {
+            impl<O, P> Workflow<O, P> {
                 /// Runs every job; the outcome holds each job's result.
-                pub async fn run<O, P>(
+                pub async fn run(
                     self,
-                ) -> ::core::result::Result<O, jobs_core::__private::Failure<P>>
-                where
-                    OkFn: ::core::ops::FnOnce(jobs_core::__private::Outcome) -> O,
-                    FailedFn: ::core::ops::FnOnce(jobs_core::__private::Outcome) -> P,
-                {
+                ) -> ::core::result::Result<O, jobs_core::__private::Failure<P>> {
                     match jobs_core::__private::Scheduler::run(self.scheduler).await {
                         ::core::result::Result::Ok(outcome) => {
                             ::core::result::Result::Ok((self.ok)(outcome))
@@ -58,12 +65,20 @@ fn expansion() {
                     self.scheduler
                 }
             }
-            fn new<OkFn, FailedFn>(
+            fn new<O, P>(
                 scheduler: jobs_core::__private::Scheduler,
-                ok: OkFn,
-                failed: FailedFn,
-            ) -> Workflow<OkFn, FailedFn> {
-                Workflow { scheduler, ok, failed }
+                ok: impl ::core::ops::FnOnce(
+                    jobs_core::__private::Outcome,
+                ) -> O + ::core::marker::Send + 'static,
+                failed: impl ::core::ops::FnOnce(
+                    jobs_core::__private::Outcome,
+                ) -> P + ::core::marker::Send + 'static,
+            ) -> Workflow<O, P> {
+                Workflow {
+                    scheduler,
+                    ok: ::std::boxed::Box::new(ok),
+                    failed: ::std::boxed::Box::new(failed),
+                }
             }
             /// The outcome of a successful run of the workflow.
             #[derive(Debug)]
