@@ -1,0 +1,13 @@
+use jobs_core::workflow;
+
+async fn step() {}
+
+fn build() {
+    let _flow = workflow! {
+        job fetch = step();
+        job parse requires(fetch) = step();
+        job fetch = step();
+    };
+}
+
+fn main() {}
