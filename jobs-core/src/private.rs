@@ -1,6 +1,7 @@
 //! Items used by the code `workflow!` generates. Not public API: no stability promise.
 
 use std::future::Future;
+use std::pin::Pin;
 
 pub use crate::error::{BoxError, Failure, Reason};
 pub use crate::outcome::{Outcome, Status};
@@ -161,4 +162,29 @@ impl std::fmt::Debug for Placeholder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Placeholder")
     }
+}
+
+/// A job's future with its type erased. Generated code boxes every job body, so that a
+/// workflow of many jobs instantiates the runtime's task machinery once per output
+/// type rather than once per job: this keeps large workflows quick to compile.
+pub type BoxJob<T> = Pin<Box<dyn Future<Output = Result<T, BoxError>> + Send + 'static>>;
+
+/// Boxes a job body (a future yielding `Result<T, BoxError>`).
+pub fn boxed<T, F>(future: F) -> BoxJob<T>
+where
+    F: Future<Output = Result<T, BoxError>> + Send + 'static,
+{
+    Box::pin(future)
+}
+
+/// A job built from its inputs, with its type erased; see [`BoxJob`].
+pub type BoxMake<V, T> = Box<dyn FnOnce(V) -> BoxJob<T> + Send + 'static>;
+
+/// Boxes the body builder of a job with inputs.
+pub fn boxed_make<V, T, F, Fut>(make: F) -> BoxMake<V, T>
+where
+    F: FnOnce(V) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T, BoxError>> + Send + 'static,
+{
+    Box::new(move |values| Box::pin(make(values)))
 }
