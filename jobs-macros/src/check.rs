@@ -1119,7 +1119,8 @@ fn join_docs(lines: &[String]) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-/// Every identifier in a job body, without `r#`, at any depth.
+/// Every identifier in a job body, without `r#`, at any depth, including the
+/// variables named in format strings (`format!("{bus}")`).
 fn idents_of(body: &JobBody) -> BTreeSet<String> {
     let mut idents = BTreeSet::new();
     let mut stack: Vec<TokenStream> = vec![match body {
@@ -1133,9 +1134,59 @@ fn idents_of(body: &JobBody) -> BTreeSet<String> {
                     idents.insert(ident.unraw().to_string());
                 }
                 TokenTree::Group(group) => stack.push(group.stream()),
-                TokenTree::Punct(_) | TokenTree::Literal(_) => {}
+                TokenTree::Literal(literal) => {
+                    idents.extend(format_args_of(&literal.to_string()));
+                }
+                TokenTree::Punct(_) => {}
             }
         }
     }
     idents
+}
+
+/// The names a string literal would capture as a format string: `x` in
+/// `"{x}"`, `"{x:?}"` or `"{x:>width$}"` (so `width` too). Any string
+/// literal is scanned, as the macro cannot tell which are format strings;
+/// a name found by mistake only costs a clone.
+fn format_args_of(literal: &str) -> Vec<String> {
+    let Some(start) = literal.find('"') else {
+        return Vec::new();
+    };
+    // Not a string: a number, a char, or a byte string (never a format string).
+    if literal[..start].contains(['b', 'c']) {
+        return Vec::new();
+    }
+    let text = &literal[start..];
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        if let Some(escaped) = rest.strip_prefix('{') {
+            rest = escaped;
+            continue;
+        }
+        let end = rest.find('}').unwrap_or(rest.len());
+        let placeholder = &rest[..end];
+        let (argument, spec) = placeholder.split_once(':').unwrap_or((placeholder, ""));
+        names.extend(identifier(argument.trim()));
+        // `{:width$}` and `{:.precision$}` name variables too.
+        for part in spec.split(['.', '>', '<', '^', '+', '-', '#']) {
+            if let Some(name) = part.strip_suffix('$') {
+                names.extend(identifier(name.trim_start_matches('0')));
+            }
+        }
+        rest = &rest[end..];
+    }
+    names
+}
+
+/// `word` if it is an identifier (a format argument can be one), without `r#`.
+fn identifier(word: &str) -> Option<String> {
+    let word = word.strip_prefix("r#").unwrap_or(word);
+    let mut chars = word.chars();
+    let first = chars.next()?;
+    let valid = (first == '_' || first.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+        && word != "_";
+    valid.then(|| word.to_owned())
 }

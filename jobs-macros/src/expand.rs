@@ -364,7 +364,13 @@ impl<'a> Expander<'a> {
                 }
                 NodeKind::Job(job) if job.inputs.is_empty() => {
                     let prepared = prepared_job(index, &job.body);
-                    quote_spanned!(span=> #var.add(#prepared) #chain.id())
+                    // The braces carry the body's span, hygiene included:
+                    // rustc reports an error about the argument of `add`
+                    // ("... is not a job") at the argument only when its span
+                    // has the same hygiene as the call's, and otherwise at the
+                    // whole invocation. The name inside stays the macro's own.
+                    let argument = quote_spanned!(body_span(&job.body)=> { #prepared });
+                    quote_spanned!(span=> #var.add(#argument) #chain.id())
                 }
                 NodeKind::Job(job) => {
                     let sources: Vec<Option<usize>> = job.inputs.iter().map(|i| i.node).collect();
@@ -725,13 +731,11 @@ fn chunked(statements: Vec<Statement>) -> TokenStream {
     tokens
 }
 
-/// The job made of a body without inputs, before it is added. The name has
-/// the body's own span, hygiene included: rustc reports an error about the
-/// argument of `add` ("... is not a job") at the span of the argument, and
-/// only a span of the user's own tokens is shown as it is, not replaced with
-/// the whole invocation.
+/// The job made of a body without inputs, before it is added: a local of the
+/// macro's own (mixed-site hygiene), which the user's expressions cannot name
+/// or see, located at the body for error messages.
 fn prepared_job(index: usize, body: &JobBody) -> Ident {
-    Ident::new(&format!("__jobs_j{index}"), body_span(body))
+    local(format!("__jobs_j{index}"), body_span(body))
 }
 
 fn body_span(body: &JobBody) -> Span {

@@ -251,6 +251,25 @@ mod parse {
     }
 
     #[test]
+    fn clones_for_variables_named_in_format_strings() {
+        let m = model(
+            r##"
+            clone(bus, width, log, other, r#type);
+            job a { println!("{bus} {:>width$} {{other}}", 1) }
+            job b { log(b"{other}", r#"{type:?}"#) }
+            "##,
+        );
+        let clones = |node: usize| -> Vec<String> {
+            let NodeKind::Job(job) = &m.nodes[node].kind else {
+                panic!()
+            };
+            job.clones.iter().map(ToString::to_string).collect()
+        };
+        assert_eq!(clones(0), ["bus", "width"]);
+        assert_eq!(clones(1), ["log", "r#type"]);
+    }
+
+    #[test]
     fn forward_references_are_ordered() {
         let m = model(
             "

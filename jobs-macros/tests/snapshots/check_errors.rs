@@ -172,13 +172,13 @@ fn expansion() {
             }
         };
         let __jobs_h0 = __jobs_s0
-            .add(__jobs_j0)
+            .add({ __jobs_j0 })
             .label("a")
             .critical(true)
             .forever(false)
             .id();
         let __jobs_h1 = __jobs_s0
-            .add(__jobs_j1)
+            .add({ __jobs_j1 })
             .label("b")
             .critical(true)
             .forever(false)

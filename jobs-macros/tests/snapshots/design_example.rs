@@ -298,7 +298,7 @@ fn expansion() {
             }
         };
         let __jobs_h0 = __jobs_s0
-            .add(__jobs_j0)
+            .add({ __jobs_j0 })
             .label("fetch")
             .details("Downloads the page.")
             .critical(true)
@@ -338,46 +338,46 @@ fn expansion() {
                 .id()
         };
         let __jobs_h2 = __jobs_s0
-            .add(__jobs_j2)
+            .add({ __jobs_j2 })
             .label("index")
             .critical(true)
             .forever(false)
             .requires(__jobs_h1)
             .id();
         let __jobs_h3 = __jobs_s0
-            .add(__jobs_j3)
+            .add({ __jobs_j3 })
             .label("monitor")
             .critical(true)
             .forever(true)
             .id();
         let __jobs_h4 = __jobs_s0
-            .add(__jobs_j4)
+            .add({ __jobs_j4 })
             .label("notify")
             .critical(false)
             .forever(false)
             .requires(__jobs_h2)
             .id();
         let __jobs_h5 = __jobs_s0
-            .add(__jobs_j5)
+            .add({ __jobs_j5 })
             .label("a")
             .critical(true)
             .forever(false)
             .id();
         let __jobs_h6 = __jobs_s0
-            .add(__jobs_j6)
+            .add({ __jobs_j6 })
             .label("b")
             .critical(true)
             .forever(false)
             .requires(__jobs_h5)
             .id();
         let __jobs_h8 = __jobs_s1
-            .add(__jobs_j8)
+            .add({ __jobs_j8 })
             .label("push")
             .critical(true)
             .forever(false)
             .id();
         let __jobs_h9 = __jobs_s1
-            .add(__jobs_j9)
+            .add({ __jobs_j9 })
             .label("roll")
             .critical(true)
             .forever(false)

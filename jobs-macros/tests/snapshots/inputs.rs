@@ -183,13 +183,13 @@ fn expansion() {
             }
         };
         let __jobs_h2 = __jobs_s0
-            .add(__jobs_j2)
+            .add({ __jobs_j2 })
             .label("a")
             .critical(true)
             .forever(false)
             .id();
         let __jobs_h3 = __jobs_s0
-            .add(__jobs_j3)
+            .add({ __jobs_j3 })
             .label("b")
             .critical(true)
             .forever(false)

@@ -192,21 +192,21 @@ fn expansion() {
             }
         };
         let __jobs_h2 = __jobs_s2
-            .add(__jobs_j2)
+            .add({ __jobs_j2 })
             .label("deep")
             .critical(true)
             .forever(false)
             .id();
         let __jobs_h1 = __jobs_s1.add(__jobs_s2).critical(true).forever(false).id();
         let __jobs_h3 = __jobs_s1
-            .add(__jobs_j3)
+            .add({ __jobs_j3 })
             .label("spin")
             .critical(true)
             .forever(true)
             .id();
         let __jobs_h0 = __jobs_s0.add(__jobs_s1).critical(false).forever(false).id();
         let _ = __jobs_s3
-            .add(__jobs_j5)
+            .add({ __jobs_j5 })
             .label("hidden")
             .critical(true)
             .forever(false)
