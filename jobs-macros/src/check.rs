@@ -16,8 +16,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::ext::IdentExt;
-use syn::{Expr, ExprLit, Ident, Lit, LitInt, Meta};
+use syn::{Expr, ExprLit, Ident, Lit, LitInt, Meta, Stmt};
 
 use crate::ast::{self, Entry, ItemKind, JobBody, Modifier, SectionKeyword};
 use crate::graph::Graph;
@@ -91,6 +92,9 @@ pub(crate) struct JobNode {
     /// The variables of `clone(...)` settings in scope that the body
     /// mentions, to clone for this job alone.
     pub(crate) clones: Vec<Ident>,
+    /// The body is a block that never yields a value (see [`diverges`]):
+    /// its value is `()`.
+    pub(crate) diverges: bool,
 }
 
 /// An input of a job: the name it is bound to, and the job it comes from
@@ -1005,6 +1009,7 @@ impl Checker {
                             .cloned()
                             .collect();
                         NodeKind::Job(JobNode {
+                            diverges: diverges(&body),
                             body,
                             inputs,
                             clones,
@@ -1117,6 +1122,50 @@ fn join_docs(lines: &[String]) -> Option<String> {
         .join("\n");
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// Whether a block body ends in an expression that never yields a value: a
+/// `loop` with no `break` in it, or `panic!`, `todo!`, `unimplemented!` or
+/// `unreachable!`. Such a block has a type of its own that rustc cannot
+/// infer (`forever job monitor { loop { ... } }` would not compile), so the
+/// expansion gives it the type `()`.
+fn diverges(body: &JobBody) -> bool {
+    let JobBody::Block(group) = body else {
+        return false;
+    };
+    let tokens = TokenStream::from(TokenTree::Group(group.clone()));
+    let Ok(block) = syn::parse2::<syn::Block>(tokens) else {
+        return false;
+    };
+    let is_never_macro = |mac: &syn::Macro| {
+        mac.path.segments.last().is_some_and(|last| {
+            ["panic", "todo", "unimplemented", "unreachable"]
+                .iter()
+                .any(|name| last.ident == name)
+        })
+    };
+    match block.stmts.last() {
+        Some(Stmt::Expr(Expr::Loop(looping), _)) => !mentions_break(&looping.body),
+        Some(Stmt::Expr(Expr::Macro(expr), _)) => is_never_macro(&expr.mac),
+        Some(Stmt::Macro(stmt)) => is_never_macro(&stmt.mac),
+        _ => false,
+    }
+}
+
+/// Whether `break` appears anywhere in a loop's body, macros included: any
+/// `break` may leave the loop, as far as the macro can tell.
+fn mentions_break(body: &syn::Block) -> bool {
+    let mut stack = vec![body.to_token_stream()];
+    while let Some(tokens) = stack.pop() {
+        for token in tokens {
+            match token {
+                TokenTree::Ident(ident) if ident == "break" => return true,
+                TokenTree::Group(group) => stack.push(group.stream()),
+                _ => {}
+            }
+        }
+    }
+    false
 }
 
 /// Every identifier in a job body, without `r#`, at any depth, including the

@@ -249,7 +249,7 @@ impl<'a> Expander<'a> {
                     let clones = self.clones(job);
                     let body = match &job.body {
                         JobBody::Expr(expr) => quote!(#expr),
-                        JobBody::Block(block) => self.block_future(block),
+                        JobBody::Block(block) => self.block_future(block, job.diverges),
                     };
                     let job_of = self.job_of(&value, span);
                     let prepared = prepared_job(index, &job.body);
@@ -308,16 +308,24 @@ impl<'a> Expander<'a> {
     }
 
     /// A block body as a future of `Result<T, BoxError>`, where `?` works.
-    fn block_future(&self, block: &proc_macro2::Group) -> TokenStream {
+    /// A block that never yields (`loop { ... }`) has the value `()`: the
+    /// type of its value could not be inferred.
+    fn block_future(&self, block: &proc_macro2::Group, diverges: bool) -> TokenStream {
         let p = &self.private;
         let span = block.span();
         let value = local("__jobs_v", span);
         let error = local("__jobs_e", span);
         let lift = self.lift(&value, span);
+        let (allow, annotation) = if diverges {
+            (quote!(#[allow(unreachable_code)]), quote!(: ()))
+        } else {
+            (TokenStream::new(), TokenStream::new())
+        };
         quote_spanned! {span=>
             async move {
+                #allow
                 let #value = match (async move {
-                    let #value = #block;
+                    let #value #annotation = #block;
                     ::core::result::Result::<_, #p::BoxError>::Ok(#value)
                 })
                 .await
@@ -426,7 +434,7 @@ impl<'a> Expander<'a> {
     /// The body of a job with inputs, run when the job starts.
     fn input_future(&self, job: &JobNode) -> TokenStream {
         match &job.body {
-            JobBody::Block(block) => self.block_future(block),
+            JobBody::Block(block) => self.block_future(block, job.diverges),
             JobBody::Expr(expr) => {
                 let span = first_span(expr);
                 let value = local("__jobs_v", span);

@@ -270,6 +270,34 @@ mod parse {
     }
 
     #[test]
+    fn blocks_that_never_yield() {
+        let m = model(
+            r#"
+            forever job a { loop { tick().await; } }
+            forever job b { let x = 1; loop { if x == 2 { break; } } }
+            job c { todo!() }
+            job d { std::panic!("no"); }
+            job e { loop { tick().await }; }
+            job f { 'outer: loop { select! { _ = x => break 'outer } } }
+            job g = async { loop {} };
+            job h { loop {} 1 }
+            "#,
+        );
+        let diverges: Vec<bool> = m
+            .nodes
+            .iter()
+            .map(|node| match &node.kind {
+                NodeKind::Job(job) => job.diverges,
+                NodeKind::Scheduler(_) => panic!(),
+            })
+            .collect();
+        assert_eq!(
+            diverges,
+            [true, false, true, true, true, false, false, false]
+        );
+    }
+
+    #[test]
     fn forward_references_are_ordered() {
         let m = model(
             "
