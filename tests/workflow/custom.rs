@@ -137,3 +137,61 @@ async fn a_scheduler_returned_by_a_function() {
             .contains("boom after 5ms")
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_hooks_run_once_even_for_jobs_that_never_started() {
+    let trace = Trace::new();
+    let closed = Arc::new(AtomicUsize::new(0));
+    let flow = workflow! {
+        clone(trace, closed);
+        job fatal = boom(5);
+        job first = Remote { host: "a", command: "first", trace, closed };
+        job never requires(fatal) = Remote { host: "b", command: "never", trace, closed };
+        scheduler nested requires(fatal) {
+            job deep = Remote { host: "c", command: "deep", trace, closed };
+        }
+    };
+    let failure = flow.run().await.unwrap_err();
+    assert!(matches!(failure.outcome.first, Status::Cancelled));
+    assert!(matches!(failure.outcome.never, Status::Idle));
+    assert_eq!(trace.entries(), ["0 first>"]);
+    assert_eq!(closed.load(SeqCst), 3, "one hook per job, started or not");
+}
+
+/// A job whose shutdown hook hangs.
+struct Stuck;
+
+impl Job for Stuck {
+    type Output = ();
+
+    fn run(&mut self) -> impl Future<Output = Result<(), BoxError>> + Send + 'static {
+        std::future::ready(Ok(()))
+    }
+
+    fn shutdown(&mut self) -> impl Future<Output = Result<(), BoxError>> + Send + 'static {
+        std::future::pending()
+    }
+
+    fn has_shutdown(&self) -> bool {
+        true
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_timeout_bounds_the_hooks_of_each_scheduler() {
+    let trace = Trace::new();
+    let flow = workflow! {
+        shutdown_timeout = std::time::Duration::from_millis(30);
+        clone(trace);
+        job stuck = Stuck;
+        scheduler nested {
+            shutdown_timeout = std::time::Duration::from_millis(10);
+            job inner = Stuck;
+        }
+        job after requires(nested) { trace.now() }
+    };
+    let outcome = flow.run().await.unwrap();
+    // The nested scheduler ends once its own hooks gave up, after 10ms.
+    assert_eq!(outcome.after, 10);
+    assert_eq!(trace.now(), 40);
+}

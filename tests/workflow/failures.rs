@@ -148,3 +148,27 @@ async fn a_workflow_runs_once_and_builds_anew() {
     build(&trace).run().await.unwrap();
     assert_eq!(trace.entries(), ["0 a>", "10 <a", "10 a>", "20 <a"]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn dropping_a_run_cancels_every_job() {
+    let trace = Trace::new();
+    let flow = workflow! {
+        clone(trace);
+        job outer = step(trace, "outer", 100);
+        forever job monitor {
+            loop {
+                trace.log("tick");
+                sleep(40).await;
+            }
+        }
+        scheduler nested {
+            job inner = step(trace, "inner", 100);
+        }
+    };
+    let cut = tokio::time::timeout(Duration::from_millis(50), flow.run()).await;
+    assert!(cut.is_err(), "the run was cut short");
+    sleep(500).await;
+    let mut entries = trace.entries();
+    entries.sort();
+    assert_eq!(entries, ["0 inner>", "0 outer>", "0 tick", "40 tick"]);
+}

@@ -168,3 +168,86 @@ async fn window_bounds_the_finite_jobs_running_at_once() {
         ]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_window_slot_is_given_back_when_a_job_panics_or_fails() {
+    let trace = Trace::new();
+    let flow = workflow! {
+        window = 1;
+        clone(trace);
+        noncritical job panics {
+            sleep(10).await;
+            if true {
+                panic!("oops");
+            }
+        }
+        noncritical job fails = boom(10);
+        job last = step(trace, "last", 10);
+    };
+    let outcome = flow.run().await.unwrap();
+    assert!(outcome.panics.error().unwrap().is_panic());
+    assert!(outcome.fails.error().is_some());
+    assert_eq!(trace.entries(), ["20 last>", "30 <last"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_critical_forever_job_that_fails_aborts_the_run() {
+    let trace = Trace::new();
+    let flow = workflow! {
+        clone(trace);
+        forever job watchdog { sleep(10).await; Err::<(), _>(String::from("lost the bus")) }
+        job work = step(trace, "work", 30);
+    };
+    let failure = flow.run().await.unwrap_err();
+    assert_eq!(
+        failure.to_string(),
+        "critical job `watchdog` failed: lost the bus"
+    );
+    assert!(matches!(failure.outcome.work, Status::Cancelled));
+    assert_eq!(trace.now(), 10);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_noncritical_forever_job_that_fails_is_only_recorded() {
+    let flow = workflow! {
+        noncritical forever job watchdog { sleep(10).await; Err::<(), _>(String::from("lost")) }
+        job work = sleep(30);
+    };
+    let outcome = flow.run().await.unwrap();
+    assert_eq!(outcome.watchdog.error().unwrap().to_string(), "lost");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_forever_job_may_loop_forever_and_a_body_may_be_todo() {
+    let trace = Trace::new();
+    let flow = workflow! {
+        clone(trace);
+        forever job ticker {
+            loop {
+                trace.log("tick");
+                sleep(10).await;
+            }
+        }
+        noncritical job later { todo!() }
+        job counted {
+            let mut n = 0;
+            loop {
+                n += 1;
+                if n == 3 {
+                    break n;
+                }
+            }
+        }
+        job work = sleep(25);
+    };
+    let outcome = flow.run().await.unwrap();
+    let ticker: Status<()> = outcome.ticker;
+    assert!(matches!(ticker, Status::Cancelled));
+    let later: Status<()> = outcome.later;
+    assert_eq!(
+        later.error().unwrap().to_string(),
+        "panicked: not yet implemented"
+    );
+    assert_eq!(outcome.counted, 3);
+    assert_eq!(trace.entries(), ["0 tick", "10 tick", "20 tick"]);
+}
