@@ -156,7 +156,6 @@ async fn failing_hooks_do_not_change_a_failed_result() {
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "runtime bug: Driver::shutdown calls Node::shutdown (Job::shutdown) outside catch_unwind, so its panic unwinds through the run"]
 async fn a_hook_that_panics_before_returning_its_future_is_reported() {
     let trace = Trace::new();
     let mut s = Scheduler::new();
@@ -216,7 +215,6 @@ async fn hooks_of_a_cancelled_nested_scheduler_run_before_the_parent_returns() {
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "runtime bug: NestedNode has no Node::shutdown, so Driver::shutdown skips the jobs of a nested scheduler that never started"]
 async fn hooks_inside_a_nested_scheduler_that_never_started_still_run() {
     // asynciojobs shuts a nested scheduler's jobs down with its parent's when the
     // nested one never ran: `inner` requires `k`, which aborts the run.
