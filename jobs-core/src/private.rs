@@ -10,8 +10,6 @@ pub use core;
 #[cfg(feature = "macros")]
 pub use jobs_macros::workflow_impl;
 
-use crate::job::{Infallible, infallible};
-
 /// Classifies the value of a `job name = EXPR;` body by autoref specialization: a
 /// future yielding `Result<T, E>`, a future yielding a plain value, or anything else
 /// (which must then be a job: a custom `Job` or a nested `Scheduler`).
@@ -19,9 +17,12 @@ use crate::job::{Infallible, infallible};
 /// Generated code calls `(&&&Kind(&value)).__jobs_kind().into_job(value)`.
 pub struct Kind<T>(pub T);
 
-/// Classifies the value of a block body: `Result<T, E>` or a plain value.
+/// Classifies the future of a job body, which yields `Result<V, BoxError>`: when `V`
+/// is itself a `Result<T, E>`, the job's value is `T` and `E` its error; otherwise
+/// its value is `V`.
 ///
-/// Generated code calls `(&&Lift(&value)).__jobs_lift().lift(value)`.
+/// Generated code calls `(&&Lift(&future)).__jobs_lift().lift(future)`, with one async
+/// block per job body: the lifting happens here, in code compiled once.
 pub struct Lift<T>(pub T);
 
 /// The traits that give `Kind` and `Lift` their methods; generated code imports them all.
@@ -60,40 +61,52 @@ pub mod kinds {
     }
     impl<X> OtherKind for Kind<&X> {}
 
-    /// Selected for `Result<T, E>` values.
+    /// Selected for bodies whose value is a `Result<T, E>`.
     pub trait ResultLift {
-        /// The tag that converts the value.
+        /// The tag that converts the future.
         fn __jobs_lift(&self) -> ResultTag {
             ResultTag
         }
     }
-    impl<T, E: Into<BoxError>> ResultLift for &Lift<&Result<T, E>> {}
+    impl<F, T, E> ResultLift for &Lift<&F>
+    where
+        F: Future<Output = Result<Result<T, E>, BoxError>>,
+        E: Into<BoxError>,
+    {
+    }
 
-    /// Selected for plain values.
+    /// Selected for bodies with a plain value.
     pub trait ValueLift {
-        /// The tag that converts the value.
+        /// The tag that converts the future.
         fn __jobs_lift(&self) -> ValueTag {
             ValueTag
         }
     }
-    impl<T> ValueLift for Lift<&T> {}
+    impl<F> ValueLift for Lift<&F> {}
 }
 
 /// See [`Kind`].
 pub struct TryFutureTag;
 impl TryFutureTag {
-    /// The future as it is: a fallible job.
-    pub fn into_job<F>(self, future: F) -> F {
-        future
+    /// The future as a fallible job, boxed (see [`BoxJob`]).
+    pub fn into_job<F, T, E>(self, future: F) -> BoxJob<T>
+    where
+        F: Future<Output = Result<T, E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        Box::pin(async move { future.await.map_err(Into::into) })
     }
 }
 
 /// See [`Kind`].
 pub struct PlainFutureTag;
 impl PlainFutureTag {
-    /// The future as an infallible job.
-    pub fn into_job<F: Future>(self, future: F) -> Infallible<F> {
-        infallible(future)
+    /// The future as an infallible job, boxed (see [`BoxJob`]).
+    pub fn into_job<F>(self, future: F) -> BoxJob<F::Output>
+    where
+        F: Future + Send + 'static,
+    {
+        Box::pin(async move { Ok(future.await) })
     }
 }
 
@@ -109,18 +122,25 @@ impl OtherTag {
 /// See [`Lift`].
 pub struct ResultTag;
 impl ResultTag {
-    /// The result with its error boxed.
-    pub fn lift<T, E: Into<BoxError>>(self, result: Result<T, E>) -> Result<T, BoxError> {
-        result.map_err(Into::into)
+    /// A job whose value is the body's `Ok`, and whose error is the body's `Err`.
+    pub fn lift<F, T, E>(self, future: F) -> BoxJob<T>
+    where
+        F: Future<Output = Result<Result<T, E>, BoxError>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        Box::pin(async move { future.await?.map_err(Into::into) })
     }
 }
 
 /// See [`Lift`].
 pub struct ValueTag;
 impl ValueTag {
-    /// The value as a success.
-    pub fn lift<T>(self, value: T) -> Result<T, BoxError> {
-        Ok(value)
+    /// A job whose value is the body's.
+    pub fn lift<F, V>(self, future: F) -> BoxJob<V>
+    where
+        F: Future<Output = Result<V, BoxError>> + Send + 'static,
+    {
+        Box::pin(future)
     }
 }
 
@@ -175,16 +195,4 @@ where
     F: Future<Output = Result<T, BoxError>> + Send + 'static,
 {
     Box::pin(future)
-}
-
-/// A job built from its inputs, with its type erased; see [`BoxJob`].
-pub type BoxMake<V, T> = Box<dyn FnOnce(V) -> BoxJob<T> + Send + 'static>;
-
-/// Boxes the body builder of a job with inputs.
-pub fn boxed_make<V, T, F, Fut>(make: F) -> BoxMake<V, T>
-where
-    F: FnOnce(V) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<T, BoxError>> + Send + 'static,
-{
-    Box::new(move |values| Box::pin(make(values)))
 }

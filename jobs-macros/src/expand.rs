@@ -236,6 +236,7 @@ impl<'a> Expander<'a> {
                     let settings = self.settings(*inner);
                     statements.push(Statement {
                         binds: Some((var.clone(), true)),
+                        consumes: None,
                         tokens: quote! {
                             #[allow(unused_mut)]
                             let mut #var = #p::Scheduler::new();
@@ -247,20 +248,29 @@ impl<'a> Expander<'a> {
                     let span = body_span(&job.body);
                     let value = local(format!("__jobs_x{index}"), span);
                     let clones = self.clones(job);
-                    let body = match &job.body {
-                        JobBody::Expr(expr) => quote!(#expr),
-                        JobBody::Block(block) => self.block_future(block, job.diverges),
-                    };
-                    let job_of = self.job_of(&value, span);
                     let prepared = prepared_job(index, &job.body);
+                    // A block is a boxed job already; an expression is classified.
+                    let tokens = match &job.body {
+                        JobBody::Expr(expr) => {
+                            let job_of = self.job_of(&value, span);
+                            quote_spanned! {span=>
+                                let #prepared = {
+                                    let #value = { #clones #expr };
+                                    #job_of
+                                };
+                            }
+                        }
+                        JobBody::Block(block) => {
+                            let future = self.block_future(block, job.diverges);
+                            quote_spanned! {span=>
+                                let #prepared = { #clones #future };
+                            }
+                        }
+                    };
                     statements.push(Statement {
                         binds: Some((prepared.clone(), false)),
-                        tokens: quote_spanned! {span=>
-                            let #prepared = {
-                                let #value = { #clones #body };
-                                #job_of
-                            };
-                        },
+                        consumes: None,
+                        tokens,
                     });
                 }
                 NodeKind::Job(_) => {}
@@ -294,44 +304,39 @@ impl<'a> Expander<'a> {
         }
     }
 
-    /// The value of `value` (a `T` or a `Result<T, E>`) as a
-    /// `Result<T, BoxError>`.
-    fn lift(&self, value: &Ident, span: Span) -> TokenStream {
+    /// The future in `future` (of `Result<V, BoxError>`) as a boxed job: its
+    /// value is `V`, or `T` when `V` is a `Result<T, E>`.
+    fn lift(&self, future: &Ident, span: Span) -> TokenStream {
         let p = &self.private;
         quote_spanned! {span=>
             {
                 #[allow(unused_imports)]
                 use #p::kinds::*;
-                (&&#p::Lift(&#value)).__jobs_lift().lift(#value)
+                (&&#p::Lift(&#future)).__jobs_lift().lift(#future)
             }
         }
     }
 
-    /// A block body as a future of `Result<T, BoxError>`, where `?` works.
-    /// A block that never yields (`loop { ... }`) has the value `()`: the
-    /// type of its value could not be inferred.
+    /// A block body as a boxed job, where `?` works: one async block, whose
+    /// value the runtime lifts. A block that never yields (`loop { ... }`) has
+    /// the value `()`: the type of its value could not be inferred.
     fn block_future(&self, block: &proc_macro2::Group, diverges: bool) -> TokenStream {
         let p = &self.private;
         let span = block.span();
+        let future = local("__jobs_f", span);
+        let lift = self.lift(&future, span);
         let value = local("__jobs_v", span);
-        let error = local("__jobs_e", span);
-        let lift = self.lift(&value, span);
         let (allow, annotation) = if diverges {
             (quote!(#[allow(unreachable_code)]), quote!(: ()))
         } else {
             (TokenStream::new(), TokenStream::new())
         };
         quote_spanned! {span=>
-            async move {
+            {
                 #allow
-                let #value = match (async move {
+                let #future = async move {
                     let #value #annotation = #block;
                     ::core::result::Result::<_, #p::BoxError>::Ok(#value)
-                })
-                .await
-                {
-                    ::core::result::Result::Ok(#value) => #value,
-                    ::core::result::Result::Err(#error) => return ::core::result::Result::Err(#error),
                 };
                 #lift
             }
@@ -364,10 +369,12 @@ impl<'a> Expander<'a> {
                     chain.extend(quote!(.requires(#handle)));
                 }
             }
+            let mut consumes = None;
             let add = match &node.kind {
                 NodeKind::Scheduler(inner) => {
                     statements.extend(self.add_scope(*inner, added, poisoned));
                     let inner = self.scheduler_var(*inner);
+                    consumes = Some(inner.clone());
                     quote_spanned!(span=> #var.add(#inner) #chain.id())
                 }
                 NodeKind::Job(job) if job.inputs.is_empty() => {
@@ -378,6 +385,7 @@ impl<'a> Expander<'a> {
                     // has the same hygiene as the call's, and otherwise at the
                     // whole invocation. The name inside stays the macro's own.
                     let argument = quote_spanned!(body_span(&job.body)=> { #prepared });
+                    consumes = Some(prepared);
                     quote_spanned!(span=> #var.add(#argument) #chain.id())
                 }
                 NodeKind::Job(job) => {
@@ -419,11 +427,13 @@ impl<'a> Expander<'a> {
                 let handle = self.handle(index);
                 statements.push(Statement {
                     binds: Some((handle.clone(), false)),
+                    consumes,
                     tokens: quote!(let #handle = #add;),
                 });
             } else {
                 statements.push(Statement {
                     binds: None,
+                    consumes,
                     tokens: quote!(let _ = #add;),
                 });
             }
@@ -433,15 +443,18 @@ impl<'a> Expander<'a> {
 
     /// The body of a job with inputs, run when the job starts.
     fn input_future(&self, job: &JobNode) -> TokenStream {
+        let p = &self.private;
         match &job.body {
             JobBody::Block(block) => self.block_future(block, job.diverges),
             JobBody::Expr(expr) => {
                 let span = first_span(expr);
-                let value = local("__jobs_v", span);
-                let lift = self.lift(&value, span);
+                let future = local("__jobs_f", span);
+                let lift = self.lift(&future, span);
                 quote_spanned! {span=>
-                    async move {
-                        let #value = (#expr).await;
+                    {
+                        let #future = async move {
+                            ::core::result::Result::<_, #p::BoxError>::Ok((#expr).await)
+                        };
                         #lift
                     }
                 }
@@ -705,6 +718,8 @@ impl<'a> Expander<'a> {
 /// whether it is mutable).
 struct Statement {
     binds: Option<(Ident, bool)>,
+    /// Locals this statement moves: they cannot be returned from its chunk.
+    consumes: Option<Ident>,
     tokens: TokenStream,
 }
 
@@ -722,7 +737,12 @@ fn chunked(statements: Vec<Statement>) -> TokenStream {
     let mut tokens = TokenStream::new();
     for chunk in statements.chunks(CHUNK) {
         let body = chunk.iter().map(|s| &s.tokens);
-        let bound: Vec<&(Ident, bool)> = chunk.iter().filter_map(|s| s.binds.as_ref()).collect();
+        let consumed: Vec<&Ident> = chunk.iter().filter_map(|s| s.consumes.as_ref()).collect();
+        let bound: Vec<&(Ident, bool)> = chunk
+            .iter()
+            .filter_map(|s| s.binds.as_ref())
+            .filter(|(name, _)| !consumed.contains(&name))
+            .collect();
         let names = bound.iter().map(|(name, _)| name);
         let patterns = bound.iter().map(|(name, mutable)| {
             if *mutable {

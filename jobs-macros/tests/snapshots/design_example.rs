@@ -308,27 +308,20 @@ fn expansion() {
             __jobs_s0
                 .add_with(
                     (__jobs_h0,),
-                    move |(fetch,)| async move {
-                        let __jobs_v = match (async move {
+                    move |(fetch,)| {
+                        let __jobs_f = async move {
                             let __jobs_v = { parse_page(&fetch)? };
                             ::core::result::Result::<
                                 _,
                                 jobs_core::__private::BoxError,
                             >::Ok(__jobs_v)
-                        })
-                            .await
-                        {
-                            ::core::result::Result::Ok(__jobs_v) => __jobs_v,
-                            ::core::result::Result::Err(__jobs_e) => {
-                                return ::core::result::Result::Err(__jobs_e);
-                            }
                         };
                         {
                             #[allow(unused_imports)]
                             use jobs_core::__private::kinds::*;
-                            (&&jobs_core::__private::Lift(&__jobs_v))
+                            (&&jobs_core::__private::Lift(&__jobs_f))
                                 .__jobs_lift()
-                                .lift(__jobs_v)
+                                .lift(__jobs_f)
                         }
                     },
                 )

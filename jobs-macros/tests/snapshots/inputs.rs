@@ -139,37 +139,21 @@ fn expansion() {
         #[allow(unused_mut)]
         let mut __jobs_s0 = jobs_core::__private::Scheduler::new();
         let __jobs_j2 = {
-            let __jobs_x2 = {
-                async move {
-                    let __jobs_v = match (async move {
-                        let __jobs_v = { 1 };
-                        ::core::result::Result::<
-                            _,
-                            jobs_core::__private::BoxError,
-                        >::Ok(__jobs_v)
-                    })
-                        .await
-                    {
-                        ::core::result::Result::Ok(__jobs_v) => __jobs_v,
-                        ::core::result::Result::Err(__jobs_e) => {
-                            return ::core::result::Result::Err(__jobs_e);
-                        }
-                    };
-                    {
-                        #[allow(unused_imports)]
-                        use jobs_core::__private::kinds::*;
-                        (&&jobs_core::__private::Lift(&__jobs_v))
-                            .__jobs_lift()
-                            .lift(__jobs_v)
-                    }
-                }
-            };
             {
-                #[allow(unused_imports)]
-                use jobs_core::__private::kinds::*;
-                (&&&jobs_core::__private::Kind(&__jobs_x2))
-                    .__jobs_kind()
-                    .into_job(__jobs_x2)
+                let __jobs_f = async move {
+                    let __jobs_v = { 1 };
+                    ::core::result::Result::<
+                        _,
+                        jobs_core::__private::BoxError,
+                    >::Ok(__jobs_v)
+                };
+                {
+                    #[allow(unused_imports)]
+                    use jobs_core::__private::kinds::*;
+                    (&&jobs_core::__private::Lift(&__jobs_f))
+                        .__jobs_lift()
+                        .lift(__jobs_f)
+                }
             }
         };
         let __jobs_j3 = {
@@ -198,27 +182,20 @@ fn expansion() {
             __jobs_s0
                 .add_with(
                     (__jobs_h2, __jobs_h3),
-                    move |(a, r#b)| async move {
-                        let __jobs_v = match (async move {
+                    move |(a, r#b)| {
+                        let __jobs_f = async move {
                             let __jobs_v = { a + r#b };
                             ::core::result::Result::<
                                 _,
                                 jobs_core::__private::BoxError,
                             >::Ok(__jobs_v)
-                        })
-                            .await
-                        {
-                            ::core::result::Result::Ok(__jobs_v) => __jobs_v,
-                            ::core::result::Result::Err(__jobs_e) => {
-                                return ::core::result::Result::Err(__jobs_e);
-                            }
                         };
                         {
                             #[allow(unused_imports)]
                             use jobs_core::__private::kinds::*;
-                            (&&jobs_core::__private::Lift(&__jobs_v))
+                            (&&jobs_core::__private::Lift(&__jobs_f))
                                 .__jobs_lift()
-                                .lift(__jobs_v)
+                                .lift(__jobs_f)
                         }
                     },
                 )
@@ -233,14 +210,19 @@ fn expansion() {
             __jobs_s0
                 .add_with(
                     (__jobs_h1,),
-                    move |(total,)| async move {
-                        let __jobs_v = (publish(total, client)).await;
+                    move |(total,)| {
+                        let __jobs_f = async move {
+                            ::core::result::Result::<
+                                _,
+                                jobs_core::__private::BoxError,
+                            >::Ok((publish(total, client)).await)
+                        };
                         {
                             #[allow(unused_imports)]
                             use jobs_core::__private::kinds::*;
-                            (&&jobs_core::__private::Lift(&__jobs_v))
+                            (&&jobs_core::__private::Lift(&__jobs_f))
                                 .__jobs_lift()
-                                .lift(__jobs_v)
+                                .lift(__jobs_f)
                         }
                     },
                 )
