@@ -4,6 +4,7 @@ mod basics;
 mod common;
 mod critical;
 mod drawing;
+mod events;
 mod forever;
 mod nesting;
 mod sequence;
