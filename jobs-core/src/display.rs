@@ -39,6 +39,8 @@ pub(crate) struct ViewJob<'a> {
     pub(crate) value: Option<(&'a (dyn Any + Send + Sync), ShowFn)>,
     pub(crate) requires: Vec<Edge>,
     pub(crate) nested: Option<View<'a>>,
+    /// Removed by graph surgery: not shown.
+    pub(crate) removed: bool,
 }
 
 impl<'a> View<'a> {
@@ -58,6 +60,7 @@ impl<'a> View<'a> {
                     value: None,
                     requires: requires.of(i).to_vec(),
                     nested: s.nodes[i].nested().map(View::of_scheduler),
+                    removed: s.meta[i].removed,
                 })
                 .collect(),
         }
@@ -67,7 +70,7 @@ impl<'a> View<'a> {
         View {
             label: o.0.label.as_deref(),
             jobs: o
-                .jobs()
+                .all_jobs()
                 .map(|report| ViewJob {
                     label: report.label(),
                     details: report.details(),
@@ -78,6 +81,7 @@ impl<'a> View<'a> {
                     value: report.value_any().zip(report.show()),
                     requires: report.edges().to_vec(),
                     nested: report.nested().map(View::of_outcome),
+                    removed: report.is_removed(),
                 })
                 .collect(),
         }
@@ -100,6 +104,7 @@ impl<'a> View<'a> {
             }
             order.extend((0..self.jobs.len()).filter(|&i| !placed[i]));
         }
+        order.retain(|&i| !self.jobs[i].removed);
         order
     }
 
@@ -121,7 +126,7 @@ impl<'a> View<'a> {
     /// Jobs without requirements.
     pub(crate) fn entries(&self) -> Vec<usize> {
         (0..self.jobs.len())
-            .filter(|&i| self.jobs[i].requires.is_empty())
+            .filter(|&i| self.jobs[i].requires.is_empty() && !self.jobs[i].removed)
             .collect()
     }
 
@@ -136,13 +141,14 @@ impl<'a> View<'a> {
             }
         }
         (0..self.jobs.len())
-            .filter(|&i| !required[i] && !self.jobs[i].forever)
+            .filter(|&i| !required[i] && !self.jobs[i].forever && !self.jobs[i].removed)
             .collect()
     }
 
     fn count(&self) -> usize {
         self.jobs
             .iter()
+            .filter(|j| !j.removed)
             .map(|j| 1 + j.nested.as_ref().map_or(0, View::count))
             .sum()
     }

@@ -226,6 +226,20 @@ pub enum GraphError {
     },
     /// `window` was set to 0.
     ZeroWindow,
+    /// The job is not (or no longer) in this scheduler.
+    NotInScheduler,
+    /// A job requires a job that graph surgery removed.
+    RequiresRemoved {
+        /// The job that has the requirement.
+        job: String,
+    },
+    /// Graph surgery would remove a job whose output another job consumes.
+    InputRemoved {
+        /// The consumer.
+        job: String,
+        /// The job it consumes, which would be removed.
+        input: String,
+    },
 }
 
 impl fmt::Display for GraphError {
@@ -250,6 +264,14 @@ impl fmt::Display for GraphError {
                 "finite job `{job}` requires forever job `{forever}`, so it could never start"
             ),
             GraphError::ZeroWindow => f.write_str("`window` must be at least 1"),
+            GraphError::NotInScheduler => f.write_str("the job is not in this scheduler"),
+            GraphError::RequiresRemoved { job } => {
+                write!(f, "job `{job}` requires a job that was removed")
+            }
+            GraphError::InputRemoved { job, input } => write!(
+                f,
+                "cannot remove `{input}`: job `{job}` consumes its output"
+            ),
         }
     }
 }

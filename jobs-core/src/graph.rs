@@ -87,6 +87,11 @@ pub(crate) fn prepare(s: &mut Scheduler) -> Result<Plan, GraphError> {
     let requires = requirements(n, &mut s.links);
     for link in &s.links {
         let (job, dep) = (link.job as usize, link.edge.index as usize);
+        if s.meta[dep].removed {
+            return Err(GraphError::RequiresRemoved {
+                job: s.display_label(job),
+            });
+        }
         if !s.meta[job].forever && s.meta[dep].forever {
             return Err(GraphError::RequiresForever {
                 job: s.display_label(job),
@@ -117,7 +122,7 @@ pub(crate) fn prepare(s: &mut Scheduler) -> Result<Plan, GraphError> {
     let plan = Plan {
         requires,
         successors: Lists { start, items },
-        finite: s.meta.iter().filter(|m| !m.forever).count(),
+        finite: s.meta.iter().filter(|m| !m.forever && !m.removed).count(),
     };
     if let Some(cycle) = find_cycle(&plan) {
         return Err(GraphError::Cycle(

@@ -264,3 +264,12 @@ where
         }
     }
 }
+
+/// What is left of a job removed by graph surgery; never started.
+pub(crate) struct Removed;
+
+impl Node for Removed {
+    fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned {
+        cx.spawn_end(TaskEnd::internal("a removed job was started"))
+    }
+}

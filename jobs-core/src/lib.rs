@@ -37,6 +37,7 @@ mod job;
 mod outcome;
 mod run;
 mod scheduler;
+mod surgery;
 
 pub use display::Listing;
 pub use error::{BoxError, Failure, GraphError, JobError, JobErrorKind, Reason};
@@ -47,6 +48,7 @@ pub use scheduler::{
     DEFAULT_SHUTDOWN_TIMEOUT, Inputs, JobId, JobMut, JobRef, Requirement, Scheduler, Sequence,
     SequenceMut,
 };
+pub use surgery::JobEntry;
 
 // Not public API: used by the code `workflow!` generates.
 #[doc(hidden)]

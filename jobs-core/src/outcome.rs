@@ -171,6 +171,10 @@ impl<'a> JobReport<'a> {
         self.index
     }
 
+    pub(crate) fn is_removed(&self) -> bool {
+        self.outcome.0.meta[self.index].removed
+    }
+
     /// Whether the job is a nested scheduler.
     pub fn is_scheduler(&self) -> bool {
         self.outcome.0.meta[self.index].nested
@@ -409,27 +413,37 @@ impl Outcome {
 
     /// The number of jobs of this scheduler (a nested scheduler counts as one).
     pub fn len(&self) -> usize {
-        self.0.states.len()
+        self.0.meta.iter().filter(|m| !m.removed).count()
     }
 
     /// Whether the scheduler had no job.
     pub fn is_empty(&self) -> bool {
-        self.0.states.is_empty()
+        self.len() == 0
     }
 
-    /// The jobs, in declaration order.
-    pub fn jobs(&self) -> impl ExactSizeIterator<Item = JobReport<'_>> + '_ {
+    /// Every position, removed jobs included (for views that index by position).
+    pub(crate) fn all_jobs(&self) -> impl Iterator<Item = JobReport<'_>> + '_ {
         (0..self.0.states.len()).map(move |index| JobReport {
             outcome: self,
             index,
         })
     }
 
+    /// The jobs, in declaration order.
+    pub fn jobs(&self) -> impl Iterator<Item = JobReport<'_>> + '_ {
+        (0..self.0.states.len())
+            .filter(|&index| !self.0.meta[index].removed)
+            .map(move |index| JobReport {
+                outcome: self,
+                index,
+            })
+    }
+
     /// How many jobs of this scheduler (not counting inside nested ones) ended in each state.
     pub fn counts(&self) -> Counts {
         let mut counts = Counts::default();
-        for &state in &self.0.states {
-            counts.add(state);
+        for job in self.jobs() {
+            counts.add(job.state());
         }
         counts
     }
@@ -438,7 +452,8 @@ impl Outcome {
     pub fn report(&self, job: impl Into<JobId>) -> Option<JobReport<'_>> {
         let id = job.into();
         let outcome = self.find(id.sched)?;
-        (id.index() < outcome.0.states.len()).then_some(JobReport {
+        let live = outcome.0.meta.get(id.index()).is_some_and(|m| !m.removed);
+        live.then_some(JobReport {
             outcome,
             index: id.index(),
         })

@@ -857,7 +857,8 @@ async fn run(
         let mut driver = lock(&shared.driver);
         let end = (next + 64).min(jobs);
         for i in next..end {
-            if driver.pending[i] == 0 && driver.failure.is_none() {
+            let removed = driver.meta[i].removed;
+            if driver.pending[i] == 0 && !removed && driver.failure.is_none() {
                 driver.ready(i as u32, &shared);
             }
         }

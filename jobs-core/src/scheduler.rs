@@ -53,6 +53,8 @@ pub struct Scheduler {
     /// reported by `run` before anything starts.
     pub(crate) errors: Vec<GraphError>,
     pub(crate) events: Option<crate::events::EventSink>,
+    /// How many jobs were removed by graph surgery.
+    pub(crate) removed: usize,
 }
 
 /// The label and flags of a job; kept small, since there is one per job.
@@ -63,6 +65,8 @@ pub(crate) struct Meta {
     pub(crate) forever: bool,
     /// The job is a nested scheduler.
     pub(crate) nested: bool,
+    /// The job was removed by graph surgery: a tombstone that keeps positions stable.
+    pub(crate) removed: bool,
 }
 
 /// `job` requires `edge.index`.
@@ -123,6 +127,7 @@ impl Scheduler {
             show: BTreeMap::new(),
             errors: Vec::new(),
             events: None,
+            removed: 0,
         }
     }
 
@@ -193,12 +198,12 @@ impl Scheduler {
 
     /// The number of jobs added directly to this scheduler (a nested scheduler counts as one).
     pub fn len(&self) -> usize {
-        self.nodes.len()
+        self.nodes.len() - self.removed
     }
 
     /// Whether no job was added.
     pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
+        self.len() == 0
     }
 
     /// Adds a job: a future yielding `Result`, an [`infallible`](crate::infallible)
@@ -264,7 +269,8 @@ impl Scheduler {
     /// The builder of a job already added, to change its settings or add requirements
     /// (requirements may name jobs added later). `None` for a job of another scheduler.
     pub fn job_mut<T>(&mut self, job: JobRef<T>) -> Option<JobMut<'_, T>> {
-        if job.id.sched != self.uid || job.id.index() >= self.nodes.len() {
+        let live = self.meta.get(job.id.index()).is_some_and(|m| !m.removed);
+        if job.id.sched != self.uid || !live {
             return None;
         }
         Some(JobMut {
@@ -327,6 +333,7 @@ impl Scheduler {
             critical: true,
             forever: false,
             nested: node.nested().is_some(),
+            removed: false,
         });
         self.nodes.push(node);
         JobMut {
