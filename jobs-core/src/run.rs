@@ -203,6 +203,8 @@ impl<'a> Results<'a> {
 pub struct SpawnCx<'a> {
     index: u32,
     name: JobName<'a>,
+    /// The span of the scheduler: the parent of the job's span.
+    span: &'a tracing::Span,
     shared: &'a Arc<Shared>,
     results: Results<'a>,
     events: Option<&'a EventSink>,
@@ -241,7 +243,8 @@ impl<'a> SpawnCx<'a> {
             index: self.index,
             end: None,
         };
-        let span = tracing::debug_span!(target: "jobs_core", "job", job = %self.name);
+        let span =
+            tracing::debug_span!(target: "jobs_core", parent: self.span, "job", job = %self.name);
         Spawned::Task(tokio::spawn(Instrument::instrument(
             async move {
                 // Moves the whole guard in: it reports when this task is dropped.
@@ -275,22 +278,32 @@ impl<'a> SpawnCx<'a> {
         if driver.events.is_none() {
             driver.events = self.events.map(EventSink::nested);
         }
+        driver.span = tracing::info_span!(
+            target: "jobs_core",
+            parent: self.span,
+            "scheduler",
+            label = %self.name
+        );
+        let span = driver.span.clone();
         let (cancel_tx, cancel_rx) = oneshot::channel();
         let guard = Guard {
             shared: self.shared.clone(),
             index: self.index,
             end: None,
         };
-        let handle = tokio::spawn(async move {
-            let mut guard = guard;
-            let result = AssertUnwindSafe(run(driver, Some(cancel_rx)))
-                .catch_unwind()
-                .await;
-            guard.end = Some(match result {
-                Ok(result) => TaskEnd::Nested(Box::new(result)),
-                Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
-            });
-        });
+        let handle = tokio::spawn(
+            async move {
+                let mut guard = guard;
+                let result = AssertUnwindSafe(run(driver, Some(cancel_rx)))
+                    .catch_unwind()
+                    .await;
+                guard.end = Some(match result {
+                    Ok(result) => TaskEnd::Nested(Box::new(result)),
+                    Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
+                });
+            }
+            .instrument(span),
+        );
         Spawned::Nested(handle, cancel_tx)
     }
 }
@@ -376,8 +389,13 @@ impl Scheduler {
                     });
                 }
             };
-            let span = tracing::info_span!(target: "jobs_core", "scheduler", label = self.label.as_deref().unwrap_or(""));
-            let driver = Driver::new(self, plan);
+            let span = tracing::info_span!(
+                target: "jobs_core",
+                "scheduler",
+                label = self.label.as_deref().unwrap_or("")
+            );
+            let mut driver = Driver::new(self, plan);
+            driver.span = span.clone();
             if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
                 let task = AbortOnDrop(tokio::spawn(run(driver, None).instrument(span)));
                 match task.await {
@@ -453,6 +471,8 @@ pub(crate) struct Driver {
     /// Scratch list of the jobs that became ready in one propagation.
     newly_ready: Vec<u32>,
     events: Option<EventSink>,
+    /// This run's span: the parent of its jobs' spans.
+    span: tracing::Span,
 }
 
 impl Driver {
@@ -488,6 +508,7 @@ impl Driver {
             work: Vec::new(),
             newly_ready: Vec::new(),
             events: s.events.take(),
+            span: tracing::Span::none(),
         }
     }
 
@@ -558,6 +579,7 @@ impl Driver {
                 label: self.meta[at].label.as_deref(),
                 index: i,
             },
+            span: &self.span,
             shared,
             results: Results {
                 uid: self.uid,

@@ -324,7 +324,11 @@ impl Scheduler {
     fn push<T>(&mut self, node: Box<dyn Node>) -> JobMut<'_, T> {
         let index = self.jobs_len_u32();
         // Resolved once, here: no user code runs for labels while the workflow runs.
-        let label = node.default_label().map(String::into_boxed_str);
+        // A nested scheduler's label is final once it is added.
+        let label = node
+            .default_label()
+            .or_else(|| node.nested().and_then(|n| n.label.clone()))
+            .map(String::into_boxed_str);
         if let Some(details) = node.default_details() {
             self.details.insert(index, details);
         }

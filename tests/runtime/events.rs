@@ -247,7 +247,8 @@ mod collector {
     struct Seen {
         /// Each span as `name field=value ...`; its id is its position + 1.
         spans: Vec<String>,
-        /// The parent of each span: the span entered when it was created.
+        /// The parent of each span: its explicit parent, or the span entered when it
+        /// was created.
         parents: Vec<Option<usize>>,
         /// Each event as `field=value ...`.
         events: Vec<String>,
@@ -312,7 +313,11 @@ mod collector {
             let mut fields = Fields(span.metadata().name().to_owned());
             span.record(&mut fields);
             let mut seen = self.0.lock().unwrap();
-            let parent = seen.entered.last().copied();
+            let parent = if span.is_contextual() {
+                seen.entered.last().copied()
+            } else {
+                span.parent().map(|id| id.into_u64() as usize - 1)
+            };
             seen.spans.push(fields.0);
             seen.parents.push(parent);
             Id::from_u64(seen.spans.len() as u64)
@@ -420,13 +425,10 @@ fn tracing_has_a_span_per_scheduler_and_per_job_and_an_event_per_state_change() 
     );
 }
 
-/// What a nested scheduler should show: a span of its own under its parent's, the
-/// spans of its jobs under it, and its label in its parent's events. Today its run
-/// has no span (its jobs' spans have no parent), a job's span is a child of the span
-/// that was entered when it started (the job whose end started it), and events name
-/// the nested scheduler `job-3` where the event stream says `sub`.
+/// A nested scheduler has a span of its own under its parent's, the spans of its jobs
+/// are under it (not under the span of the job whose end started them), and its
+/// label names it in its parent's events.
 #[test]
-#[ignore = "jobs-core: nested schedulers have no span, and job spans are not children of their scheduler's"]
 fn tracing_nests_the_spans_of_nested_schedulers() {
     let collector = collector::Collector::default();
     collector::run(&collector, async {
