@@ -257,21 +257,18 @@ fn main() {
         if only.as_deref().is_some_and(|o| !name.starts_with(o)) {
             continue;
         }
-        let ours = median(
-            (0..repeat)
-                .map(|_| rt.block_on(run_jobs_core(shape, window)))
-                .collect(),
-        );
-        let base = median(
-            (0..repeat)
-                .map(|_| rt.block_on(run_baseline(shape, window)))
-                .collect(),
-        );
-        let unord = median(
-            (0..repeat)
-                .map(|_| rt.block_on(run_unordered(shape)))
-                .collect(),
-        );
+        // BENCH_IMPL=ours|baseline|unordered runs only that one, for profiling.
+        let only_impl = std::env::var("BENCH_IMPL").unwrap_or_default();
+        let time = |name: &str, run: &dyn Fn() -> Duration| {
+            if only_impl.is_empty() || only_impl == name {
+                median((0..repeat).map(|_| run()).collect())
+            } else {
+                Duration::from_nanos(1)
+            }
+        };
+        let ours = time("ours", &|| rt.block_on(run_jobs_core(shape, window)));
+        let base = time("baseline", &|| rt.block_on(run_baseline(shape, window)));
+        let unord = time("unordered", &|| rt.block_on(run_unordered(shape)));
         let edges = shape.edges();
         println!(
             "{:<28} {:>8.2}ms {:>8.2}ms {:>8.2}ms {:>8.2}x {:>9.0} {:>9} {:>8.2}x",
@@ -288,6 +285,9 @@ fn main() {
             },
             ours.as_secs_f64() / unord.as_secs_f64(),
         );
+    }
+    if std::env::var_os("BENCH_IMPL").is_some() {
+        return;
     }
     if let (Some(ours), Some(base)) = (measure_memory("ours"), measure_memory("baseline")) {
         println!(
