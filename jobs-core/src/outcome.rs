@@ -502,6 +502,21 @@ impl Outcome {
         })
     }
 
+    /// The status of a nested scheduler, borrowing its outcome mutably when it is done.
+    pub(crate) fn nested_status(&mut self, job: JobRef<Outcome>) -> Option<Status<&mut Outcome>> {
+        let id = job.id;
+        let outcome = self.find_mut(id.sched)?;
+        let key = id.index;
+        let state = *outcome.0.states.get(id.index())?;
+        Some(match state {
+            State::Done => Status::Done(outcome.0.nested.get_mut(&key)?),
+            State::Failed => Status::Failed(outcome.0.errors.get(&key)?.clone()),
+            State::Skipped => Status::Skipped,
+            State::Cancelled | State::Running | State::Scheduled => Status::Cancelled,
+            State::Idle => Status::Idle,
+        })
+    }
+
     /// Moves a job's value out. Later calls for the same job return its status without
     /// the value (`Cancelled` if it was done). `None` for a handle of another workflow.
     pub fn take<T: 'static>(&mut self, job: JobRef<T>) -> Option<Status<T>> {

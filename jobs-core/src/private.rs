@@ -149,6 +149,12 @@ pub fn take<T: 'static>(outcome: &mut Outcome, job: JobRef<T>) -> Status<T> {
     outcome.take(job).unwrap_or(Status::Idle)
 }
 
+/// The outcome of a nested scheduler, left in place (so that the whole outcome still
+/// lists it) for its jobs' values to be taken.
+pub fn take_nested(outcome: &mut Outcome, job: JobRef<Outcome>) -> Status<&mut Outcome> {
+    outcome.nested_status(job).unwrap_or(Status::Idle)
+}
+
 /// The value of a critical finite job after a successful run, which the runtime
 /// guarantees is done.
 #[track_caller]

@@ -563,11 +563,22 @@ impl<'a> Expander<'a> {
             #[allow(dead_code, non_camel_case_types)]
             pub struct Partial #partial_generics {
                 #(pub #partial_fields: #p::Status<#partial_params>,)*
+                __jobs_runtime: #p::Outcome,
+            }
+
+            #[allow(non_camel_case_types)]
+            impl #partial_generics Partial #partial_generics {
+                /// The runtime's view of the run (values moved into the fields):
+                /// states, errors, listings (`list`, `debrief`), graphs.
+                #[allow(dead_code)]
+                pub fn runtime(&self) -> &#p::Outcome {
+                    &self.__jobs_runtime
+                }
             }
 
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
-            fn partial #partial_generics (#(#partial_fields: #p::Status<#partial_params>,)*) -> Partial #partial_generics {
-                Partial { #(#partial_fields,)* }
+            fn partial #partial_generics (#(#partial_fields: #p::Status<#partial_params>,)* __jobs_runtime: #p::Outcome) -> Partial #partial_generics {
+                Partial { #(#partial_fields,)* __jobs_runtime }
             }
 
             #[allow(non_camel_case_types)]
@@ -624,17 +635,43 @@ impl<'a> Expander<'a> {
             " The outcome of a nested scheduler that succeeded."
         };
         let constructor = format_ident!("outcome{}", scope);
+        if scope != 0 {
+            return quote! {
+                #[doc = #doc]
+                #[derive(Debug)]
+                #[allow(dead_code, non_camel_case_types)]
+                pub struct #name #generics {
+                    #(pub #names: #types,)*
+                }
+
+                #[allow(non_camel_case_types, clippy::too_many_arguments)]
+                fn #constructor #generics (#(#names: #types,)*) -> #name #generics {
+                    #name { #(#names,)* }
+                }
+            };
+        }
         quote! {
             #[doc = #doc]
             #[derive(Debug)]
             #[allow(dead_code, non_camel_case_types)]
             pub struct #name #generics {
                 #(pub #names: #types,)*
+                __jobs_runtime: #p::Outcome,
+            }
+
+            #[allow(non_camel_case_types)]
+            impl #generics #name #generics {
+                /// The runtime's view of the run (values moved into the fields):
+                /// states, errors, listings (`list`, `debrief`), graphs.
+                #[allow(dead_code)]
+                pub fn runtime(&self) -> &#p::Outcome {
+                    &self.__jobs_runtime
+                }
             }
 
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
-            fn #constructor #generics (#(#names: #types,)*) -> #name #generics {
-                #name { #(#names,)* }
+            fn #constructor #generics (#(#names: #types,)* __jobs_runtime: #p::Outcome) -> #name #generics {
+                #name { #(#names,)* __jobs_runtime }
             }
         }
     }
@@ -646,7 +683,11 @@ impl<'a> Expander<'a> {
         let constructor = self.outcome_constructor(scope);
         let values = self.model.scopes[scope].fields.iter().map(|&f| {
             let handle = self.handle(f);
-            let take = quote!(#p::take(&mut #outcome, #handle));
+            let take = match self.model.nodes[f].kind {
+                NodeKind::Job(_) => quote!(#p::take(&mut #outcome, #handle)),
+                // Left in place, so that the runtime's view keeps it.
+                NodeKind::Scheduler(_) => quote!(#p::take_nested(&mut #outcome, #handle)),
+            };
             match (self.is_guaranteed(f), &self.model.nodes[f].kind) {
                 (true, NodeKind::Job(_)) => quote!(#p::expect_done(#take)),
                 (false, NodeKind::Job(_)) => take,
@@ -666,7 +707,11 @@ impl<'a> Expander<'a> {
                 }
             }
         });
-        quote!(#constructor(#(#values),*))
+        if scope == 0 {
+            quote!(#constructor(#(#values,)* #outcome))
+        } else {
+            quote!(#constructor(#(#values),*))
+        }
     }
 
     /// The status of each field of the workflow after a failed run, from the
@@ -675,10 +720,10 @@ impl<'a> Expander<'a> {
         let p = &self.private;
         let values = self.model.scopes[0].fields.iter().map(|&f| {
             let handle = self.handle(f);
-            let take = quote!(#p::take(&mut #outcome, #handle));
             match self.model.nodes[f].kind {
-                NodeKind::Job(_) => take,
+                NodeKind::Job(_) => quote!(#p::take(&mut #outcome, #handle)),
                 NodeKind::Scheduler(inner) => {
+                    let take = quote!(#p::take_nested(&mut #outcome, #handle));
                     let nested = local(format!("__jobs_o{inner}"), Span::call_site());
                     let value = self.outcome_value(inner, &nested);
                     let binding = self.outcome_binding(inner, &nested);
@@ -687,12 +732,13 @@ impl<'a> Expander<'a> {
             }
         });
         let constructor = self.partial_constructor();
-        quote!(#constructor(#(#values),*))
+        quote!(#constructor(#(#values,)* #outcome))
     }
 
-    /// `mut outcome`, or `_` when the scope has no fields to take.
+    /// `mut outcome`, or `_` when a nested scope has no fields to take (the
+    /// top scope's outcome is kept in the typed one).
     fn outcome_binding(&self, scope: usize, outcome: &Ident) -> TokenStream {
-        if self.model.scopes[scope].fields.is_empty() {
+        if scope != 0 && self.model.scopes[scope].fields.is_empty() {
             quote!(_)
         } else {
             quote!(mut #outcome)

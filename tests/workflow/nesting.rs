@@ -191,3 +191,42 @@ async fn an_unnamed_nested_scheduler_runs_and_can_be_required_through_a_sequence
     flow.run().await.unwrap();
     assert_eq!(trace.at("after>"), 10);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_typed_outcome_keeps_the_runtime_view_nested_schedulers_included() {
+    let flow = jobs_core::workflow! {
+        job first { 1 }
+        scheduler inner requires(first) {
+            job deep { "deep" }
+        }
+        noncritical job boom requires(inner) = async { Err::<(), _>("boom") };
+    };
+    let outcome = flow.run().await.unwrap();
+    assert_eq!(outcome.first, 1);
+    assert_eq!(outcome.inner.deep, "deep");
+    let runtime = outcome.runtime();
+    assert_eq!(
+        runtime.list(),
+        "1 ⚠ ☉ ☓   <Job `first`> [done]\n\
+         2 ⚠ ☉ ☓   <Scheduler `inner`> [done] requires={1} -> entries={3}\n\
+         3 ⚠ ☉ ☓   > <Job `deep`> [done]\n\
+         2 --end-- < <Scheduler `inner`> exits={3}\n\
+         4   ★ ☓   <Job `boom`> !! exception => boom!! requires={2}\n"
+    );
+    assert_eq!(runtime.counts().failed, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failure_keeps_the_runtime_view() {
+    let flow = jobs_core::workflow! {
+        job fine { 1 }
+        job fatal requires(fine) = async { Err::<(), _>("fatal") };
+    };
+    let failure = flow.run().await.unwrap_err();
+    let debrief = failure.outcome.runtime().debrief();
+    assert!(
+        debrief.starts_with("----- why: a CRITICAL job has failed: `fatal`: fatal\n"),
+        "{debrief}"
+    );
+    assert!(debrief.contains("critical `fatal`: fatal"), "{debrief}");
+}

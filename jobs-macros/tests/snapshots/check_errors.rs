@@ -88,6 +88,16 @@ fn expansion() {
                 pub b: T1,
                 pub c: T2,
                 pub d: T3,
+                __jobs_runtime: jobs_core::__private::Outcome,
+            }
+            #[allow(non_camel_case_types)]
+            impl<T0, T1, T2, T3> Outcome<T0, T1, T2, T3> {
+                /// The runtime's view of the run (values moved into the fields):
+                /// states, errors, listings (`list`, `debrief`), graphs.
+                #[allow(dead_code)]
+                pub fn runtime(&self) -> &jobs_core::__private::Outcome {
+                    &self.__jobs_runtime
+                }
             }
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
             fn outcome0<T0, T1, T2, T3>(
@@ -95,8 +105,15 @@ fn expansion() {
                 b: T1,
                 c: T2,
                 d: T3,
+                __jobs_runtime: jobs_core::__private::Outcome,
             ) -> Outcome<T0, T1, T2, T3> {
-                Outcome { a, b, c, d }
+                Outcome {
+                    a,
+                    b,
+                    c,
+                    d,
+                    __jobs_runtime,
+                }
             }
             /// The state of each job of the workflow when it failed.
             #[allow(dead_code, non_camel_case_types)]
@@ -105,6 +122,16 @@ fn expansion() {
                 pub b: jobs_core::__private::Status<T1>,
                 pub c: jobs_core::__private::Status<T2>,
                 pub d: jobs_core::__private::Status<T3>,
+                __jobs_runtime: jobs_core::__private::Outcome,
+            }
+            #[allow(non_camel_case_types)]
+            impl<T0, T1, T2, T3> Partial<T0, T1, T2, T3> {
+                /// The runtime's view of the run (values moved into the fields):
+                /// states, errors, listings (`list`, `debrief`), graphs.
+                #[allow(dead_code)]
+                pub fn runtime(&self) -> &jobs_core::__private::Outcome {
+                    &self.__jobs_runtime
+                }
             }
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
             fn partial<T0, T1, T2, T3>(
@@ -112,8 +139,15 @@ fn expansion() {
                 b: jobs_core::__private::Status<T1>,
                 c: jobs_core::__private::Status<T2>,
                 d: jobs_core::__private::Status<T3>,
+                __jobs_runtime: jobs_core::__private::Outcome,
             ) -> Partial<T0, T1, T2, T3> {
-                Partial { a, b, c, d }
+                Partial {
+                    a,
+                    b,
+                    c,
+                    d,
+                    __jobs_runtime,
+                }
             }
             #[allow(non_camel_case_types)]
             impl<T0, T1, T2, T3> ::core::fmt::Debug for Partial<T0, T1, T2, T3> {
@@ -232,12 +266,14 @@ fn expansion() {
                 jobs_core::__private::expect_done(
                     jobs_core::__private::take(&mut __jobs_o, __jobs_h3),
                 ),
+                __jobs_o,
             ),
             move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_partial(
                 jobs_core::__private::take(&mut __jobs_o, __jobs_h0),
                 jobs_core::__private::take(&mut __jobs_o, __jobs_h1),
                 jobs_core::__private::take(&mut __jobs_o, __jobs_h2),
                 jobs_core::__private::take(&mut __jobs_o, __jobs_h3),
+                __jobs_o,
             ),
         )
     };

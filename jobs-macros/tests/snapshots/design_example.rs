@@ -95,6 +95,25 @@ fn expansion() {
                 pub a: T5,
                 pub b: T6,
                 pub deploy: T7,
+                __jobs_runtime: jobs_core::__private::Outcome,
+            }
+            #[allow(non_camel_case_types)]
+            impl<
+                T0,
+                T1,
+                T2,
+                T3,
+                T4,
+                T5,
+                T6,
+                T7,
+            > Outcome<T0, T1, T2, T3, T4, T5, T6, T7> {
+                /// The runtime's view of the run (values moved into the fields):
+                /// states, errors, listings (`list`, `debrief`), graphs.
+                #[allow(dead_code)]
+                pub fn runtime(&self) -> &jobs_core::__private::Outcome {
+                    &self.__jobs_runtime
+                }
             }
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
             fn outcome0<T0, T1, T2, T3, T4, T5, T6, T7>(
@@ -106,6 +125,7 @@ fn expansion() {
                 a: T5,
                 b: T6,
                 deploy: T7,
+                __jobs_runtime: jobs_core::__private::Outcome,
             ) -> Outcome<T0, T1, T2, T3, T4, T5, T6, T7> {
                 Outcome {
                     fetch,
@@ -116,6 +136,7 @@ fn expansion() {
                     a,
                     b,
                     deploy,
+                    __jobs_runtime,
                 }
             }
             /// The outcome of a nested scheduler that succeeded.
@@ -140,6 +161,25 @@ fn expansion() {
                 pub a: jobs_core::__private::Status<T5>,
                 pub b: jobs_core::__private::Status<T6>,
                 pub deploy: jobs_core::__private::Status<T7>,
+                __jobs_runtime: jobs_core::__private::Outcome,
+            }
+            #[allow(non_camel_case_types)]
+            impl<
+                T0,
+                T1,
+                T2,
+                T3,
+                T4,
+                T5,
+                T6,
+                T7,
+            > Partial<T0, T1, T2, T3, T4, T5, T6, T7> {
+                /// The runtime's view of the run (values moved into the fields):
+                /// states, errors, listings (`list`, `debrief`), graphs.
+                #[allow(dead_code)]
+                pub fn runtime(&self) -> &jobs_core::__private::Outcome {
+                    &self.__jobs_runtime
+                }
             }
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
             fn partial<T0, T1, T2, T3, T4, T5, T6, T7>(
@@ -151,6 +191,7 @@ fn expansion() {
                 a: jobs_core::__private::Status<T5>,
                 b: jobs_core::__private::Status<T6>,
                 deploy: jobs_core::__private::Status<T7>,
+                __jobs_runtime: jobs_core::__private::Outcome,
             ) -> Partial<T0, T1, T2, T3, T4, T5, T6, T7> {
                 Partial {
                     fetch,
@@ -161,6 +202,7 @@ fn expansion() {
                     a,
                     b,
                     deploy,
+                    __jobs_runtime,
                 }
             }
             #[allow(non_camel_case_types)]
@@ -405,7 +447,7 @@ fn expansion() {
                 ),
                 {
                     let mut __jobs_o1 = jobs_core::__private::expect_done(
-                        jobs_core::__private::take(&mut __jobs_o, __jobs_h7),
+                        jobs_core::__private::take_nested(&mut __jobs_o, __jobs_h7),
                     );
                     __jobs_outcome1(
                         jobs_core::__private::expect_done(
@@ -416,6 +458,7 @@ fn expansion() {
                         ),
                     )
                 },
+                __jobs_o,
             ),
             move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_partial(
                 jobs_core::__private::take(&mut __jobs_o, __jobs_h0),
@@ -425,7 +468,7 @@ fn expansion() {
                 jobs_core::__private::take(&mut __jobs_o, __jobs_h4),
                 jobs_core::__private::take(&mut __jobs_o, __jobs_h5),
                 jobs_core::__private::take(&mut __jobs_o, __jobs_h6),
-                jobs_core::__private::take(&mut __jobs_o, __jobs_h7)
+                jobs_core::__private::take_nested(&mut __jobs_o, __jobs_h7)
                     .map(|mut __jobs_o1| __jobs_outcome1(
                         jobs_core::__private::expect_done(
                             jobs_core::__private::take(&mut __jobs_o1, __jobs_h8),
@@ -434,6 +477,7 @@ fn expansion() {
                             jobs_core::__private::take(&mut __jobs_o1, __jobs_h9),
                         ),
                     )),
+                __jobs_o,
             ),
         )
     };

@@ -65,17 +65,39 @@ fn expansion() {
             /// The outcome of a successful run of the workflow.
             #[derive(Debug)]
             #[allow(dead_code, non_camel_case_types)]
-            pub struct Outcome {}
+            pub struct Outcome {
+                __jobs_runtime: jobs_core::__private::Outcome,
+            }
+            #[allow(non_camel_case_types)]
+            impl Outcome {
+                /// The runtime's view of the run (values moved into the fields):
+                /// states, errors, listings (`list`, `debrief`), graphs.
+                #[allow(dead_code)]
+                pub fn runtime(&self) -> &jobs_core::__private::Outcome {
+                    &self.__jobs_runtime
+                }
+            }
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
-            fn outcome0() -> Outcome {
-                Outcome {}
+            fn outcome0(__jobs_runtime: jobs_core::__private::Outcome) -> Outcome {
+                Outcome { __jobs_runtime }
             }
             /// The state of each job of the workflow when it failed.
             #[allow(dead_code, non_camel_case_types)]
-            pub struct Partial {}
+            pub struct Partial {
+                __jobs_runtime: jobs_core::__private::Outcome,
+            }
+            #[allow(non_camel_case_types)]
+            impl Partial {
+                /// The runtime's view of the run (values moved into the fields):
+                /// states, errors, listings (`list`, `debrief`), graphs.
+                #[allow(dead_code)]
+                pub fn runtime(&self) -> &jobs_core::__private::Outcome {
+                    &self.__jobs_runtime
+                }
+            }
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
-            fn partial() -> Partial {
-                Partial {}
+            fn partial(__jobs_runtime: jobs_core::__private::Outcome) -> Partial {
+                Partial { __jobs_runtime }
             }
             #[allow(non_camel_case_types)]
             impl ::core::fmt::Debug for Partial {
@@ -109,8 +131,8 @@ fn expansion() {
         let mut __jobs_s0 = jobs_core::__private::Scheduler::new();
         __jobs_new(
             __jobs_s0,
-            move |_: jobs_core::__private::Outcome| __jobs_outcome0(),
-            move |_: jobs_core::__private::Outcome| __jobs_partial(),
+            move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_outcome0(__jobs_o),
+            move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_partial(__jobs_o),
         )
     };
 }

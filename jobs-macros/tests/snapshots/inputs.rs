@@ -76,6 +76,16 @@ fn expansion() {
                 pub total: T1,
                 pub a: T2,
                 pub r#b: T3,
+                __jobs_runtime: jobs_core::__private::Outcome,
+            }
+            #[allow(non_camel_case_types)]
+            impl<T0, T1, T2, T3> Outcome<T0, T1, T2, T3> {
+                /// The runtime's view of the run (values moved into the fields):
+                /// states, errors, listings (`list`, `debrief`), graphs.
+                #[allow(dead_code)]
+                pub fn runtime(&self) -> &jobs_core::__private::Outcome {
+                    &self.__jobs_runtime
+                }
             }
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
             fn outcome0<T0, T1, T2, T3>(
@@ -83,8 +93,15 @@ fn expansion() {
                 total: T1,
                 a: T2,
                 r#b: T3,
+                __jobs_runtime: jobs_core::__private::Outcome,
             ) -> Outcome<T0, T1, T2, T3> {
-                Outcome { report, total, a, r#b }
+                Outcome {
+                    report,
+                    total,
+                    a,
+                    r#b,
+                    __jobs_runtime,
+                }
             }
             /// The state of each job of the workflow when it failed.
             #[allow(dead_code, non_camel_case_types)]
@@ -93,6 +110,16 @@ fn expansion() {
                 pub total: jobs_core::__private::Status<T1>,
                 pub a: jobs_core::__private::Status<T2>,
                 pub r#b: jobs_core::__private::Status<T3>,
+                __jobs_runtime: jobs_core::__private::Outcome,
+            }
+            #[allow(non_camel_case_types)]
+            impl<T0, T1, T2, T3> Partial<T0, T1, T2, T3> {
+                /// The runtime's view of the run (values moved into the fields):
+                /// states, errors, listings (`list`, `debrief`), graphs.
+                #[allow(dead_code)]
+                pub fn runtime(&self) -> &jobs_core::__private::Outcome {
+                    &self.__jobs_runtime
+                }
             }
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
             fn partial<T0, T1, T2, T3>(
@@ -100,8 +127,15 @@ fn expansion() {
                 total: jobs_core::__private::Status<T1>,
                 a: jobs_core::__private::Status<T2>,
                 r#b: jobs_core::__private::Status<T3>,
+                __jobs_runtime: jobs_core::__private::Outcome,
             ) -> Partial<T0, T1, T2, T3> {
-                Partial { report, total, a, r#b }
+                Partial {
+                    report,
+                    total,
+                    a,
+                    r#b,
+                    __jobs_runtime,
+                }
             }
             #[allow(non_camel_case_types)]
             impl<T0, T1, T2, T3> ::core::fmt::Debug for Partial<T0, T1, T2, T3> {
@@ -246,12 +280,14 @@ fn expansion() {
                 jobs_core::__private::expect_done(
                     jobs_core::__private::take(&mut __jobs_o, __jobs_h3),
                 ),
+                __jobs_o,
             ),
             move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_partial(
                 jobs_core::__private::take(&mut __jobs_o, __jobs_h0),
                 jobs_core::__private::take(&mut __jobs_o, __jobs_h1),
                 jobs_core::__private::take(&mut __jobs_o, __jobs_h2),
                 jobs_core::__private::take(&mut __jobs_o, __jobs_h3),
+                __jobs_o,
             ),
         )
     };

@@ -81,10 +81,23 @@ fn expansion() {
             #[allow(dead_code, non_camel_case_types)]
             pub struct Outcome<T0> {
                 pub stage: jobs_core::__private::Status<T0>,
+                __jobs_runtime: jobs_core::__private::Outcome,
+            }
+            #[allow(non_camel_case_types)]
+            impl<T0> Outcome<T0> {
+                /// The runtime's view of the run (values moved into the fields):
+                /// states, errors, listings (`list`, `debrief`), graphs.
+                #[allow(dead_code)]
+                pub fn runtime(&self) -> &jobs_core::__private::Outcome {
+                    &self.__jobs_runtime
+                }
             }
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
-            fn outcome0<T0>(stage: jobs_core::__private::Status<T0>) -> Outcome<T0> {
-                Outcome { stage }
+            fn outcome0<T0>(
+                stage: jobs_core::__private::Status<T0>,
+                __jobs_runtime: jobs_core::__private::Outcome,
+            ) -> Outcome<T0> {
+                Outcome { stage, __jobs_runtime }
             }
             /// The outcome of a nested scheduler that succeeded.
             #[derive(Debug)]
@@ -114,10 +127,23 @@ fn expansion() {
             #[allow(dead_code, non_camel_case_types)]
             pub struct Partial<T0> {
                 pub stage: jobs_core::__private::Status<T0>,
+                __jobs_runtime: jobs_core::__private::Outcome,
+            }
+            #[allow(non_camel_case_types)]
+            impl<T0> Partial<T0> {
+                /// The runtime's view of the run (values moved into the fields):
+                /// states, errors, listings (`list`, `debrief`), graphs.
+                #[allow(dead_code)]
+                pub fn runtime(&self) -> &jobs_core::__private::Outcome {
+                    &self.__jobs_runtime
+                }
             }
             #[allow(non_camel_case_types, clippy::too_many_arguments)]
-            fn partial<T0>(stage: jobs_core::__private::Status<T0>) -> Partial<T0> {
-                Partial { stage }
+            fn partial<T0>(
+                stage: jobs_core::__private::Status<T0>,
+                __jobs_runtime: jobs_core::__private::Outcome,
+            ) -> Partial<T0> {
+                Partial { stage, __jobs_runtime }
             }
             #[allow(non_camel_case_types)]
             impl<T0> ::core::fmt::Debug for Partial<T0> {
@@ -220,11 +246,11 @@ fn expansion() {
         __jobs_new(
             __jobs_s0,
             move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_outcome0(
-                jobs_core::__private::take(&mut __jobs_o, __jobs_h0)
+                jobs_core::__private::take_nested(&mut __jobs_o, __jobs_h0)
                     .map(|mut __jobs_o1| __jobs_outcome1(
                         {
                             let mut __jobs_o2 = jobs_core::__private::expect_done(
-                                jobs_core::__private::take(&mut __jobs_o1, __jobs_h1),
+                                jobs_core::__private::take_nested(&mut __jobs_o1, __jobs_h1),
                             );
                             __jobs_outcome2(
                                 jobs_core::__private::expect_done(
@@ -234,13 +260,14 @@ fn expansion() {
                         },
                         jobs_core::__private::take(&mut __jobs_o1, __jobs_h3),
                     )),
+                __jobs_o,
             ),
             move |mut __jobs_o: jobs_core::__private::Outcome| __jobs_partial(
-                jobs_core::__private::take(&mut __jobs_o, __jobs_h0)
+                jobs_core::__private::take_nested(&mut __jobs_o, __jobs_h0)
                     .map(|mut __jobs_o1| __jobs_outcome1(
                         {
                             let mut __jobs_o2 = jobs_core::__private::expect_done(
-                                jobs_core::__private::take(&mut __jobs_o1, __jobs_h1),
+                                jobs_core::__private::take_nested(&mut __jobs_o1, __jobs_h1),
                             );
                             __jobs_outcome2(
                                 jobs_core::__private::expect_done(
@@ -250,6 +277,7 @@ fn expansion() {
                         },
                         jobs_core::__private::take(&mut __jobs_o1, __jobs_h3),
                     )),
+                __jobs_o,
             ),
         )
     };
