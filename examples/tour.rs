@@ -106,6 +106,8 @@ async fn example_c() -> Result {
         outcome.c3,
         outcome.monitor.state()
     );
+    // The runtime's view of the run: the same listing, with the states.
+    print!("{}", outcome.runtime().list());
     Ok(())
 }
 
@@ -153,6 +155,7 @@ async fn example_e() -> Result {
         error.unwrap_or_default(),
         outcome.end
     );
+    print!("{}", outcome.runtime().list());
     Ok(())
 }
 
@@ -170,9 +173,9 @@ async fn example_f() {
     };
     print!("{}", flow.scheduler().list());
     if let Err(failure) = flow.run().await {
-        println!("run failed: {failure}");
         println!("end: {}", failure.outcome.end.state());
-        println!("{:?}", failure.outcome);
+        // Why, the listing, the counts and the failures with their causes.
+        print!("{}", failure.outcome.runtime().debrief());
     }
 }
 
@@ -247,9 +250,8 @@ async fn example_nesting() -> Result {
     };
     print!("{}", flow.scheduler().listing().details(true));
     let outcome = flow.run().await?;
-    // A scheduler built by a function yields its own runtime outcome.
-    print!("{}", outcome.reused.list());
-    println!("why: {}", outcome.reused.why());
+    print!("{}", outcome.runtime().list());
+    println!("why: {}", outcome.runtime().why());
     Ok(())
 }
 

@@ -41,6 +41,8 @@ pub(crate) struct ViewJob<'a> {
     pub(crate) nested: Option<View<'a>>,
     /// Removed by graph surgery: not shown.
     pub(crate) removed: bool,
+    /// A nested scheduler, even if its outcome was moved out.
+    pub(crate) is_scheduler: bool,
 }
 
 impl<'a> View<'a> {
@@ -61,6 +63,7 @@ impl<'a> View<'a> {
                     requires: requires.of(i).to_vec(),
                     nested: s.nodes[i].nested().map(View::of_scheduler),
                     removed: s.meta[i].removed,
+                    is_scheduler: s.meta[i].nested,
                 })
                 .collect(),
         }
@@ -82,6 +85,7 @@ impl<'a> View<'a> {
                     requires: report.edges().to_vec(),
                     nested: report.nested().map(View::of_outcome),
                     removed: report.is_removed(),
+                    is_scheduler: report.is_scheduler(),
                 })
                 .collect(),
         }
@@ -293,11 +297,7 @@ fn list(
     for i in view.order() {
         let job = &view.jobs[i];
         let id = numbering.ids[i];
-        let kind = if job.nested.is_some() {
-            "Scheduler"
-        } else {
-            "Job"
-        };
+        let kind = if job.is_scheduler { "Scheduler" } else { "Job" };
         write!(
             f,
             "{id:0width$} {} {indent}<{kind} `{}`> {}",
