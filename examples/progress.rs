@@ -119,10 +119,6 @@ async fn main() {
         Err(failure) => failure.outcome,
     };
     // The debrief without its listing: why the run ended, the counts, the failures.
-    let debrief = outcome.debrief();
-    let (why, rest) = debrief.split_once('\n').unwrap_or_default();
-    println!("{why}");
-    for line in rest.lines().skip_while(|line| !line.starts_with("----- ")) {
-        println!("{line}");
-    }
+    println!("----- why: {}", outcome.why());
+    print!("{}", outcome.summary());
 }

@@ -394,6 +394,14 @@ impl Outcome {
         let mut out = String::new();
         let _ = writeln!(out, "----- why: {}", self.why());
         let _ = write!(out, "{}", self.listing().details(true));
+        out.push_str(&self.summary());
+        out
+    }
+
+    /// The debrief without the listing: the counts, and each failure with its chain of
+    /// causes, nested schedulers included.
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
         let counts = self.counts();
         let _ = writeln!(out, "----- {}", counts_line(&counts));
         let mut failures = Vec::new();

@@ -4,6 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 pub use crate::error::{BoxError, Failure, Reason};
+pub use crate::events::Events;
 pub use crate::outcome::{Outcome, Status};
 pub use crate::scheduler::{JobRef, Scheduler};
 pub use core;

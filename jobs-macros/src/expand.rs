@@ -543,6 +543,13 @@ impl<'a> Expander<'a> {
                 pub fn into_scheduler(self) -> #p::Scheduler {
                     self.scheduler
                 }
+
+                /// Subscribes to the state changes of the jobs, for progress bars
+                /// and live views (see `Scheduler::events`).
+                #[allow(dead_code)]
+                pub fn events(&mut self) -> #p::Events {
+                    self.scheduler.events()
+                }
             }
 
             fn new<O, P>(

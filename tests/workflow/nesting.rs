@@ -230,3 +230,22 @@ async fn a_failure_keeps_the_runtime_view() {
     );
     assert!(debrief.contains("critical `fatal`: fatal"), "{debrief}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_workflow_has_an_event_stream() {
+    let mut flow = jobs_core::workflow! {
+        window = 1;
+        job a { 1 }
+        job b { 2 }
+    };
+    let mut events = flow.events();
+    flow.run().await.unwrap();
+    let mut seen = Vec::new();
+    while let Some(event) = events.next().await {
+        seen.push(format!("{} {}", event.label, event.state));
+    }
+    assert_eq!(
+        seen,
+        ["a running", "b scheduled", "a done", "b running", "b done"]
+    );
+}

@@ -60,6 +60,12 @@ fn expansion() {
                 pub fn into_scheduler(self) -> jobs_core::__private::Scheduler {
                     self.scheduler
                 }
+                /// Subscribes to the state changes of the jobs, for progress bars
+                /// and live views (see `Scheduler::events`).
+                #[allow(dead_code)]
+                pub fn events(&mut self) -> jobs_core::__private::Events {
+                    self.scheduler.events()
+                }
             }
             fn new<O, P>(
                 scheduler: jobs_core::__private::Scheduler,
