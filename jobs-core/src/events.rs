@@ -67,7 +67,8 @@ impl EventSink {
 
 impl Scheduler {
     /// Subscribes to the state changes of this scheduler's jobs, and of the jobs of the
-    /// nested schedulers that have no subscriber of their own.
+    /// nested schedulers that have no subscriber of their own. A scheduler has one
+    /// subscriber: a second call (or [`live`](Scheduler::live)) replaces the first.
     ///
     /// ```
     /// use jobs_core::{Scheduler, State, infallible};
@@ -87,5 +88,48 @@ impl Scheduler {
         let (tx, rx) = mpsc::unbounded_channel();
         self.events = Some(EventSink { tx, depth: 0 });
         Events(rx)
+    }
+}
+
+/// A live view of a run, for listings during the run: see [`Scheduler::live`].
+#[derive(Debug)]
+pub struct Live {
+    outcome: crate::Outcome,
+    events: Events,
+}
+
+impl Scheduler {
+    /// A view of this scheduler's jobs that follows their states while it runs (it
+    /// subscribes to the [events](Scheduler::events)): call [`Live::update`] then list
+    /// or draw it at any time.
+    ///
+    /// ```
+    /// use jobs_core::{Scheduler, infallible};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut s = Scheduler::new();
+    /// s.add(infallible(async {})).label("a");
+    /// let mut live = s.live();
+    /// assert_eq!(live.update().list(), "1 ⚠   ⚐   <Job `a`> [not done]\n");
+    /// s.run().await.unwrap();
+    /// assert_eq!(live.update().list(), "1 ⚠ ☉ ☓   <Job `a`> [done]\n");
+    /// # }
+    /// ```
+    pub fn live(&mut self) -> Live {
+        let events = self.events();
+        Live {
+            outcome: crate::Outcome::idle(self.skeleton(), None),
+            events,
+        }
+    }
+}
+
+impl Live {
+    /// Applies the state changes seen so far, and returns the view: an outcome whose
+    /// jobs have their current states (and errors), but no values.
+    pub fn update(&mut self) -> &crate::Outcome {
+        while let Ok(event) = self.events.0.try_recv() {
+            self.outcome.set_state(event.job, event.state, event.error);
+        }
+        &self.outcome
     }
 }

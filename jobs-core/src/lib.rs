@@ -41,7 +41,7 @@ mod surgery;
 
 pub use display::Listing;
 pub use error::{BoxError, Failure, GraphError, JobError, JobErrorKind, Reason};
-pub use events::{Event, Events};
+pub use events::{Event, Events, Live};
 pub use job::{Infallible, IntoJob, Job, infallible};
 pub use outcome::{Counts, JobReport, Outcome, ShutdownStatus, State, Status};
 pub use scheduler::{

@@ -517,6 +517,19 @@ impl Outcome {
         })
     }
 
+    /// Sets a job's state and error, for live views.
+    pub(crate) fn set_state(&mut self, job: JobId, state: State, error: Option<JobError>) {
+        let Some(outcome) = self.find_mut(job.sched) else {
+            return;
+        };
+        if let Some(slot) = outcome.0.states.get_mut(job.index()) {
+            *slot = state;
+            if let Some(error) = error {
+                outcome.0.errors.insert(job.index, error);
+            }
+        }
+    }
+
     /// Moves a job's value out. Later calls for the same job return its status without
     /// the value (`Cancelled` if it was done). `None` for a handle of another workflow.
     pub fn take<T: 'static>(&mut self, job: JobRef<T>) -> Option<Status<T>> {

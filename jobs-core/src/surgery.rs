@@ -300,7 +300,7 @@ impl Scheduler {
     }
 
     /// The same graph with placeholder jobs, for checks and listings.
-    fn skeleton(&self) -> Scheduler {
+    pub(crate) fn skeleton(&self) -> Scheduler {
         let mut copy = Scheduler::new();
         copy.uid = self.uid;
         copy.label = self.label.clone();

@@ -96,3 +96,46 @@ async fn listing_and_dot_after_a_failed_run() {
     golden("failed.debrief.txt", &failure.outcome.debrief());
     golden("failed.dot", &failure.outcome.dot());
 }
+
+#[tokio::test(start_paused = true)]
+async fn listing_during_a_run() {
+    let mut inner = Scheduler::new().with_label("inner");
+    // Async blocks: a `sleep` made now would count from now, not from the job's start.
+    inner
+        .add(infallible(async {
+            tokio::time::sleep(Duration::from_millis(100)).await
+        }))
+        .label("deep");
+    let mut s = Scheduler::new().with_window(1);
+    let a = s
+        .add(infallible(async {
+            tokio::time::sleep(Duration::from_millis(50)).await
+        }))
+        .label("a")
+        .id();
+    s.add(inner).requires(a);
+    s.add(infallible(async {})).label("queued");
+    let mut live = s.live();
+    let run = tokio::spawn(s.run());
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert_eq!(
+        live.update().list(),
+        "1 ⚠ ☉ ↺   <Job `a`> [not done]\n\
+         2 ⚠   ⚐   <Scheduler `inner`> [not done] requires={1} -> entries={3}\n\
+         3 ⚠   ⚐   > <Job `deep`> [not done]\n\
+         2 --end-- < <Scheduler `inner`> exits={3}\n\
+         4 ⚠   ⚑   <Job `queued`> [not done]\n"
+    );
+    // `queued` was ready first: it took the slot when `a` ended, then `inner`.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        live.update().list(),
+        "1 ⚠ ☉ ☓   <Job `a`> [done]\n\
+         2 ⚠ ☉ ↺   <Scheduler `inner`> [not done] requires={1} -> entries={3}\n\
+         3 ⚠ ☉ ↺   > <Job `deep`> [not done]\n\
+         2 --end-- < <Scheduler `inner`> exits={3}\n\
+         4 ⚠ ☉ ☓   <Job `queued`> [done]\n"
+    );
+    run.await.unwrap().unwrap();
+    assert_eq!(live.update().counts().done, 3);
+}
