@@ -15,152 +15,89 @@
 //! | forever | `∞` | `8` |
 
 use std::any::Any;
-use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 
 use crate::error::JobError;
 use crate::graph;
 use crate::outcome::{Counts, Outcome, State};
 use crate::scheduler::{Edge, Scheduler, ShowFn};
+use jobs_draw::{Graph, Node, Numbering};
 
 /// A read-only view of a scheduler or an outcome: what listings and graphs draw.
-pub(crate) struct View<'a> {
-    pub(crate) label: Option<&'a str>,
-    pub(crate) jobs: Vec<ViewJob<'a>>,
+pub(crate) type View<'a> = Graph<Extra<'a>>;
+pub(crate) type ViewJob<'a> = Node<Extra<'a>>;
+
+/// What listings show of a job beyond the graph.
+pub(crate) struct Extra<'a> {
+    details: Option<&'a str>,
+    state: State,
+    error: Option<&'a JobError>,
+    value: Option<(&'a (dyn Any + Send + Sync), ShowFn)>,
 }
 
-pub(crate) struct ViewJob<'a> {
-    pub(crate) label: Cow<'a, str>,
-    pub(crate) details: Option<&'a str>,
-    pub(crate) critical: bool,
-    pub(crate) forever: bool,
-    pub(crate) state: State,
-    pub(crate) error: Option<&'a JobError>,
-    pub(crate) value: Option<(&'a (dyn Any + Send + Sync), ShowFn)>,
-    pub(crate) requires: Vec<Edge>,
-    pub(crate) nested: Option<View<'a>>,
-    /// Removed by graph surgery: not shown.
-    pub(crate) removed: bool,
-    /// A nested scheduler, even if its outcome was moved out.
-    pub(crate) is_scheduler: bool,
+fn edges(edges: &[Edge]) -> Vec<jobs_draw::Edge> {
+    edges
+        .iter()
+        .map(|e| jobs_draw::Edge {
+            index: e.index as usize,
+            consumes: e.consumes,
+        })
+        .collect()
 }
 
-impl<'a> View<'a> {
-    pub(crate) fn of_scheduler(s: &'a Scheduler) -> View<'a> {
-        let mut links = s.links.clone();
-        let requires = graph::requirements(s.nodes.len(), &mut links);
-        View {
-            label: s.label.as_deref(),
-            jobs: (0..s.nodes.len())
-                .map(|i| ViewJob {
-                    label: Cow::Owned(s.display_label(i)),
+fn state_name(state: State) -> Option<&'static str> {
+    (state != State::Idle).then(|| state.as_str())
+}
+
+pub(crate) fn of_scheduler(s: &Scheduler) -> View<'_> {
+    let mut links = s.links.clone();
+    let requires = graph::requirements(s.nodes.len(), &mut links);
+    Graph {
+        label: s.label.clone(),
+        nodes: (0..s.nodes.len())
+            .map(|i| Node {
+                label: s.display_label(i),
+                critical: s.meta[i].critical,
+                forever: s.meta[i].forever,
+                state: None,
+                requires: edges(requires.of(i)),
+                nested: s.nodes[i].nested().map(of_scheduler),
+                removed: s.meta[i].removed,
+                is_scheduler: s.meta[i].nested,
+                extra: Extra {
                     details: s.details.get(&(i as u32)).map(String::as_str),
-                    critical: s.meta[i].critical,
-                    forever: s.meta[i].forever,
                     state: State::Idle,
                     error: None,
                     value: None,
-                    requires: requires.of(i).to_vec(),
-                    nested: s.nodes[i].nested().map(View::of_scheduler),
-                    removed: s.meta[i].removed,
-                    is_scheduler: s.meta[i].nested,
-                })
-                .collect(),
-        }
-    }
-
-    pub(crate) fn of_outcome(o: &'a Outcome) -> View<'a> {
-        View {
-            label: o.0.label.as_deref(),
-            jobs: o
-                .all_jobs()
-                .map(|report| ViewJob {
-                    label: report.label(),
-                    details: report.details(),
-                    critical: report.is_critical(),
-                    forever: report.is_forever(),
-                    state: report.state(),
-                    error: report.error(),
-                    value: report.value_any().zip(report.show()),
-                    requires: report.edges().to_vec(),
-                    nested: report.nested().map(View::of_outcome),
-                    removed: report.is_removed(),
-                    is_scheduler: report.is_scheduler(),
-                })
-                .collect(),
-        }
-    }
-
-    /// Positions in listing order: topological, ties in declaration order.
-    pub(crate) fn order(&self) -> Vec<usize> {
-        let mut start = vec![0u32];
-        let mut items = Vec::new();
-        for job in &self.jobs {
-            items.extend_from_slice(&job.requires);
-            start.push(items.len() as u32);
-        }
-        let mut order = graph::topological_order(&graph::Lists { start, items });
-        if order.len() < self.jobs.len() {
-            // A cycle: list the rest in declaration order.
-            let mut placed = vec![false; self.jobs.len()];
-            for &i in &order {
-                placed[i] = true;
-            }
-            order.extend((0..self.jobs.len()).filter(|&i| !placed[i]));
-        }
-        order.retain(|&i| !self.jobs[i].removed);
-        order
-    }
-
-    /// Numbers every job, nested ones right after their scheduler: `ids[i]` is the id
-    /// of job `i`, and `nested[i]` the numbering inside it.
-    pub(crate) fn number(&self, next: &mut usize) -> Numbering {
-        let mut ids = vec![0; self.jobs.len()];
-        let mut nested: Vec<Option<Numbering>> = (0..self.jobs.len()).map(|_| None).collect();
-        for i in self.order() {
-            *next += 1;
-            ids[i] = *next;
-            if let Some(view) = &self.jobs[i].nested {
-                nested[i] = Some(view.number(next));
-            }
-        }
-        Numbering { ids, nested }
-    }
-
-    /// Jobs without requirements.
-    pub(crate) fn entries(&self) -> Vec<usize> {
-        (0..self.jobs.len())
-            .filter(|&i| self.jobs[i].requires.is_empty() && !self.jobs[i].removed)
-            .collect()
-    }
-
-    /// Finite jobs that no job of this scheduler requires.
-    pub(crate) fn exits(&self) -> Vec<usize> {
-        let mut required = vec![false; self.jobs.len()];
-        for job in &self.jobs {
-            for edge in &job.requires {
-                if let Some(r) = required.get_mut(edge.index as usize) {
-                    *r = true;
-                }
-            }
-        }
-        (0..self.jobs.len())
-            .filter(|&i| !required[i] && !self.jobs[i].forever && !self.jobs[i].removed)
-            .collect()
-    }
-
-    fn count(&self) -> usize {
-        self.jobs
-            .iter()
-            .filter(|j| !j.removed)
-            .map(|j| 1 + j.nested.as_ref().map_or(0, View::count))
-            .sum()
+                },
+            })
+            .collect(),
     }
 }
 
-pub(crate) struct Numbering {
-    pub(crate) ids: Vec<usize>,
-    pub(crate) nested: Vec<Option<Numbering>>,
+pub(crate) fn of_outcome(o: &Outcome) -> View<'_> {
+    Graph {
+        label: o.0.label.clone(),
+        nodes: o
+            .all_jobs()
+            .map(|report| Node {
+                label: report.label().into_owned(),
+                critical: report.is_critical(),
+                forever: report.is_forever(),
+                state: state_name(report.state()),
+                requires: edges(report.edges()),
+                nested: report.nested().map(of_outcome),
+                removed: report.is_removed(),
+                is_scheduler: report.is_scheduler(),
+                extra: Extra {
+                    details: report.details(),
+                    state: report.state(),
+                    error: report.error(),
+                    value: report.value_any().zip(report.show()),
+                },
+            })
+            .collect(),
+    }
 }
 
 /// Symbols of the listing badges.
@@ -243,12 +180,12 @@ fn ids(list: &[usize], numbering: &Numbering) -> String {
 
 fn badge(job: &ViewJob<'_>, s: &Symbols) -> String {
     let critical = if job.critical { s.critical } else { " " };
-    let boom = match job.state {
+    let boom = match job.extra.state {
         State::Failed => s.failed,
         State::Running | State::Done | State::Cancelled => s.ok,
         _ => " ",
     };
-    let state = match job.state {
+    let state = match job.extra.state {
         State::Idle => s.idle,
         State::Scheduled => s.scheduled,
         State::Running => s.running,
@@ -261,7 +198,7 @@ fn badge(job: &ViewJob<'_>, s: &Symbols) -> String {
 }
 
 fn result(job: &ViewJob<'_>) -> String {
-    match (job.state, job.error, job.value) {
+    match (job.extra.state, job.extra.error, job.extra.value) {
         (State::Done, _, Some((value, show))) => {
             struct Show<'a>(&'a (dyn Any + Send + Sync), ShowFn);
             impl fmt::Display for Show<'_> {
@@ -295,7 +232,7 @@ fn list(
         format!("{} ", ">".repeat(depth))
     };
     for i in view.order() {
-        let job = &view.jobs[i];
+        let job = &view.nodes[i];
         let id = numbering.ids[i];
         let kind = if job.is_scheduler { "Scheduler" } else { "Job" };
         write!(
@@ -306,7 +243,7 @@ fn list(
             result(job)
         )?;
         if !job.requires.is_empty() {
-            let requires: Vec<usize> = job.requires.iter().map(|e| e.index as usize).collect();
+            let requires: Vec<usize> = job.requires.iter().map(|e| e.index).collect();
             write!(f, " requires={}", ids(&requires, numbering))?;
         }
         if let (Some(nested), Some(inner)) = (&job.nested, &numbering.nested[i]) {
@@ -333,7 +270,7 @@ fn list(
 }
 
 fn write_details(f: &mut fmt::Formatter<'_>, job: &ViewJob<'_>, width: usize) -> fmt::Result {
-    if let Some(details) = job.details {
+    if let Some(details) = job.extra.details {
         for line in details.lines() {
             writeln!(f, "{:width$}   {line}", "")?;
         }
@@ -345,7 +282,7 @@ impl Scheduler {
     /// A listing of the jobs, all idle; print it with `{}`. See [`Outcome::listing`].
     pub fn listing(&self) -> Listing<'_> {
         Listing {
-            view: View::of_scheduler(self),
+            view: of_scheduler(self),
             ascii: false,
             details: false,
         }
@@ -377,7 +314,7 @@ impl Outcome {
     /// ```
     pub fn listing(&self) -> Listing<'_> {
         Listing {
-            view: View::of_outcome(self),
+            view: of_outcome(self),
             ascii: false,
             details: false,
         }

@@ -174,34 +174,3 @@ fn find_cycle(plan: &Plan) -> Option<Vec<usize>> {
     cycle.push(at);
     Some(cycle)
 }
-
-/// The jobs in topological order, ties broken by declaration order; shorter than the
-/// number of jobs when there is a cycle. For listings and graphs.
-pub(crate) fn topological_order(requires: &Lists<Edge>) -> Vec<usize> {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-
-    let n = requires.start.len().saturating_sub(1);
-    let mut remaining: Vec<usize> = (0..n).map(|i| requires.of(i).len()).collect();
-    let mut successors: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for i in 0..n {
-        for edge in requires.of(i) {
-            if let Some(list) = successors.get_mut(edge.index as usize) {
-                list.push(i);
-            }
-        }
-    }
-    let mut ready: BinaryHeap<Reverse<usize>> =
-        (0..n).filter(|&i| remaining[i] == 0).map(Reverse).collect();
-    let mut order = Vec::with_capacity(n);
-    while let Some(Reverse(i)) = ready.pop() {
-        order.push(i);
-        for &j in &successors[i] {
-            remaining[j] -= 1;
-            if remaining[j] == 0 {
-                ready.push(Reverse(j));
-            }
-        }
-    }
-    order
-}
