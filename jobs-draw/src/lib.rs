@@ -221,7 +221,7 @@ fn anchor<X>(job: &Node<X>, id: usize, numbering: Option<&Numbering>, exit: bool
             .map(|&i| {
                 view.nodes
                     .iter()
-                    .any(|j| j.requires.iter().any(|e| e.index as usize == i))
+                    .any(|j| j.requires.iter().any(|e| e.index == i))
             })
             .collect();
         candidates = all.into_iter().filter(|&i| !required[i]).collect();
