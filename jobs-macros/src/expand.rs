@@ -158,6 +158,82 @@ impl<'a> Expander<'a> {
         }
     }
 
+    /// The label a scope's `label = "...";` setting gives it, when it is a literal.
+    fn literal_label(&self, scope: usize) -> Option<String> {
+        self.model.scopes[scope]
+            .settings
+            .iter()
+            .rev()
+            .find(|s| s.kind == SettingKind::Label)
+            .and_then(|s| syn::parse2::<LitStr>(s.value.clone()).ok())
+            .map(|lit| lit.value())
+    }
+
+    /// The drawing of a scope, as the runtime draws the scheduler the expansion
+    /// builds. A job whose `= EXPR` turns out to be a scheduler is drawn as one job.
+    fn graph(&self, scope: usize) -> jobs_draw::Graph {
+        let members = &self.by_scope[scope];
+        let position = |node: usize| members.iter().position(|&m| m == node);
+        let nodes = members
+            .iter()
+            .enumerate()
+            .map(|(at, &index)| {
+                let node = &self.model.nodes[index];
+                let mut requires: Vec<jobs_draw::Edge> = node
+                    .requires
+                    .iter()
+                    .filter_map(|&r| position(r))
+                    .map(|index| jobs_draw::Edge {
+                        index,
+                        consumes: false,
+                    })
+                    .collect();
+                if let NodeKind::Job(job) = &node.kind {
+                    for input in &job.inputs {
+                        if let Some(index) = input.node.and_then(position) {
+                            requires.push(jobs_draw::Edge {
+                                index,
+                                consumes: true,
+                            });
+                        }
+                    }
+                }
+                requires.sort_by_key(|e| (e.index, e.consumes));
+                requires.dedup_by(|later, earlier| {
+                    let same = later.index == earlier.index;
+                    earlier.consumes |= same && later.consumes;
+                    same
+                });
+                let name = node.name.as_ref().map(|n| n.unraw().to_string());
+                let (label, nested) = match node.kind {
+                    NodeKind::Job(_) => (name.unwrap_or_default(), None),
+                    NodeKind::Scheduler(inner) => {
+                        let label = self
+                            .literal_label(inner)
+                            .or(name)
+                            .unwrap_or_else(|| format!("scheduler-{}", at + 1));
+                        (label, Some(self.graph(inner)))
+                    }
+                };
+                jobs_draw::Node {
+                    label,
+                    critical: node.critical,
+                    forever: node.forever,
+                    state: None,
+                    requires,
+                    is_scheduler: nested.is_some(),
+                    nested,
+                    removed: false,
+                    extra: (),
+                }
+            })
+            .collect();
+        jobs_draw::Graph {
+            label: self.literal_label(scope),
+            nodes,
+        }
+    }
+
     fn scheduler_var(&self, scope: usize) -> Ident {
         local(format!("__jobs_s{scope}"), Span::call_site())
     }
@@ -508,6 +584,7 @@ impl<'a> Expander<'a> {
             None => String::new(),
         });
         let constructors = self.typed_scopes().map(|s| format_ident!("outcome{}", s));
+        let dot = jobs_draw::dot(&self.graph(0));
         quote! {
             /// A workflow built by `workflow!`: run it with `run`.
             ///
@@ -549,6 +626,16 @@ impl<'a> Expander<'a> {
                 #[allow(dead_code)]
                 pub fn events(&mut self) -> #p::Events {
                     self.scheduler.events()
+                }
+
+                /// The workflow as a DOT graph, made when the workflow was compiled
+                /// (the same text as `scheduler().dot()`).
+                pub const DOT: &'static str = #dot;
+
+                /// [`Self::DOT`]: the workflow as a DOT graph, made at compile time.
+                #[allow(dead_code)]
+                pub fn dot(&self) -> &'static str {
+                    Self::DOT
                 }
             }
 

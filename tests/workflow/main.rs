@@ -8,6 +8,7 @@ mod clone;
 mod common;
 mod custom;
 mod details;
+mod drawing;
 mod failures;
 mod hygiene;
 mod inputs;

@@ -73,6 +73,14 @@ fn expansion() {
                 pub fn events(&mut self) -> jobs_core::__private::Events {
                     self.scheduler.events()
                 }
+                /// The workflow as a DOT graph, made when the workflow was compiled
+                /// (the same text as `scheduler().dot()`).
+                pub const DOT: &'static str = "digraph workflow{\ncompound=true;\ngraph [];\n1 [style=\"rounded\",label=\"1: fetch\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n2 [style=\"rounded\",label=\"2: parse\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n1 -> 2;\n3 [style=\"rounded\",label=\"3: index\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n2 -> 3;\n4 [style=\"rounded,dashed\",label=\"4: monitor\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n5 [style=\"rounded\",label=\"5: notify\",shape=\"box\",penwidth=\"0.5\"]\n3 -> 5;\n6 [style=\"rounded\",label=\"6: a\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n7 [style=\"rounded\",label=\"7: b\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n6 -> 7;\nsubgraph cluster_8{\ncompound=true;\ngraph [style=\"\",label=\"8: deploy\",shape=\"box\",color=\"red\",penwidth=\"2\"];\n9 [style=\"rounded\",label=\"9: push\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n10 [style=\"rounded\",label=\"10: roll\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n9 -> 10;\n}\n3 -> 9 [lhead=cluster_8];\n7 -> 9 [lhead=cluster_8];\n}\n";
+                /// [`Self::DOT`]: the workflow as a DOT graph, made at compile time.
+                #[allow(dead_code)]
+                pub fn dot(&self) -> &'static str {
+                    Self::DOT
+                }
             }
             fn new<O, P>(
                 scheduler: jobs_core::__private::Scheduler,

@@ -52,6 +52,14 @@ fn expansion() {
                 pub fn events(&mut self) -> jobs_core::__private::Events {
                     self.scheduler.events()
                 }
+                /// The workflow as a DOT graph, made when the workflow was compiled
+                /// (the same text as `scheduler().dot()`).
+                pub const DOT: &'static str = "digraph workflow{\ncompound=true;\ngraph [];\n}\n";
+                /// [`Self::DOT`]: the workflow as a DOT graph, made at compile time.
+                #[allow(dead_code)]
+                pub fn dot(&self) -> &'static str {
+                    Self::DOT
+                }
             }
             fn new<O, P>(
                 scheduler: jobs_core::__private::Scheduler,

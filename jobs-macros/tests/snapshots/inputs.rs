@@ -58,6 +58,14 @@ fn expansion() {
                 pub fn events(&mut self) -> jobs_core::__private::Events {
                     self.scheduler.events()
                 }
+                /// The workflow as a DOT graph, made when the workflow was compiled
+                /// (the same text as `scheduler().dot()`).
+                pub const DOT: &'static str = "digraph workflow{\ncompound=true;\ngraph [];\n1 [style=\"rounded\",label=\"1: a\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n2 [style=\"rounded\",label=\"2: b\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n3 [style=\"rounded\",label=\"3: total\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n1 -> 3;\n2 -> 3;\n4 [style=\"rounded\",label=\"4: report\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n3 -> 4;\n}\n";
+                /// [`Self::DOT`]: the workflow as a DOT graph, made at compile time.
+                #[allow(dead_code)]
+                pub fn dot(&self) -> &'static str {
+                    Self::DOT
+                }
             }
             fn new<O, P>(
                 scheduler: jobs_core::__private::Scheduler,

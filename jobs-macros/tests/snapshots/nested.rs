@@ -66,6 +66,14 @@ fn expansion() {
                 pub fn events(&mut self) -> jobs_core::__private::Events {
                     self.scheduler.events()
                 }
+                /// The workflow as a DOT graph, made when the workflow was compiled
+                /// (the same text as `scheduler().dot()`).
+                pub const DOT: &'static str = "digraph workflow{\ncompound=true;\ngraph [label=\"outer\"];\nsubgraph cluster_1{\ncompound=true;\ngraph [style=\"\",label=\"1: stage\",shape=\"box\",penwidth=\"0.5\"];\nsubgraph cluster_2{\ncompound=true;\ngraph [style=\"\",label=\"2: inner\",shape=\"box\",color=\"red\",penwidth=\"2\"];\n3 [style=\"rounded\",label=\"3: deep\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n}\n4 [style=\"rounded,dashed\",label=\"4: spin\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n}\nsubgraph cluster_5{\ncompound=true;\ngraph [style=\"\",label=\"5: scheduler-2\",shape=\"box\",color=\"red\",penwidth=\"2\"];\n6 [style=\"rounded\",label=\"6: hidden\",shape=\"box\",color=\"red\",penwidth=\"2\"]\n}\n3 -> 6 [ltail=cluster_1,lhead=cluster_5];\n}\n";
+                /// [`Self::DOT`]: the workflow as a DOT graph, made at compile time.
+                #[allow(dead_code)]
+                pub fn dot(&self) -> &'static str {
+                    Self::DOT
+                }
             }
             fn new<O, P>(
                 scheduler: jobs_core::__private::Scheduler,
