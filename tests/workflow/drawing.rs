@@ -8,7 +8,7 @@ fn the_compile_time_dot_is_the_runtime_one() {
         label = "release";
         job fetch { 1 }
         job parse(fetch) { fetch + 1 }
-        noncritical job notify requires(parse) { () }
+        noncritical job notify requires(parse) {}
         forever job monitor = std::future::pending::<()>();
         sequence warmup requires(fetch) {
             job a { 'a' }
@@ -16,10 +16,10 @@ fn the_compile_time_dot_is_the_runtime_one() {
         }
         scheduler deploy requires(warmup, parse) {
             label = "deployment";
-            job push { () }
-            job roll requires(push) { () }
+            job push {}
+            job roll requires(push) {}
             scheduler {
-                job deep { () }
+                job deep {}
             }
         }
         noncritical scheduler empty {}
