@@ -17,13 +17,14 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use tokio::sync::oneshot::error::TryRecvError;
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -81,9 +82,8 @@ pub struct Shared {
     inbox: Mutex<Vec<Report>>,
     /// The inbox's length, readable without its lock.
     pending: AtomicUsize,
-    /// Set, with `done` notified, when the run should end or, once closing, when every
-    /// task has reported.
-    over: AtomicBool,
+    /// Notified when the run has ended or a task has reported after that; the run
+    /// future then checks, under the lock, what it waits for.
     done: Notify,
 }
 
@@ -140,6 +140,20 @@ impl Shared {
     /// and lets go of the lock. A report pushed after the last look at the inbox found
     /// the lock taken: the caller loops (`combine`) or its pusher will.
     fn release(self: &Arc<Self>, mut driver: MutexGuard<'_, Driver>) {
+        self.drain(&mut driver);
+        let ended = driver.ended();
+        drop(driver);
+        if ended {
+            // A permit is kept if the run future is not waiting yet: no wake-up is lost.
+            self.done.notify_one();
+        }
+        if self.pending.load(Ordering::SeqCst) > 0 {
+            self.combine();
+        }
+    }
+
+    /// Handles the reports in the inbox.
+    fn drain(self: &Arc<Self>, driver: &mut Driver) {
         while self.pending.load(Ordering::SeqCst) > 0 {
             let batch = {
                 let mut inbox = lock(&self.inbox);
@@ -150,24 +164,27 @@ impl Shared {
                 driver.handle(report, self);
             }
         }
-        let over = driver.is_over();
+    }
+
+    /// For the run future: runs `f` on the driver with the inbox handled first, then
+    /// lets go of the lock. A task that found the lock taken meanwhile left its report
+    /// in the inbox: it is handled, as in [`Self::release`], but the run future does
+    /// not notify itself (it would wake at once, and spin).
+    fn with_driver<R>(self: &Arc<Self>, f: impl FnOnce(&mut Driver) -> R) -> R {
+        let mut driver = lock(&self.driver);
+        self.drain(&mut driver);
+        let result = f(&mut driver);
         drop(driver);
-        if over && !self.over.swap(true, Ordering::AcqRel) {
-            self.done.notify_one();
-        }
         if self.pending.load(Ordering::SeqCst) > 0 {
             self.combine();
         }
+        result
     }
 
-    /// Waits until `over` is set, then clears it.
-    async fn wait_over(&self) {
-        loop {
-            let notified = self.done.notified();
-            if self.over.swap(false, Ordering::AcqRel) {
-                return;
-            }
-            notified.await;
+    /// Waits until `condition` holds, checked under the lock after each notification.
+    async fn wait_until(self: &Arc<Self>, condition: impl Fn(&Driver) -> bool) {
+        while !self.with_driver(|driver| condition(driver)) {
+            self.done.notified().await;
         }
     }
 }
@@ -512,14 +529,9 @@ impl Driver {
         }
     }
 
-    /// Whether the run future should wake up: the run is over, or, once closing,
-    /// every task has reported.
-    fn is_over(&self) -> bool {
-        if self.closing {
-            self.live == 0
-        } else {
-            self.failure.is_some() || self.finite_left == 0
-        }
+    /// Whether the run has ended: a failure, or every finite job done.
+    fn ended(&self) -> bool {
+        self.failure.is_some() || self.finite_left == 0
     }
 
     fn name(&self, i: usize) -> JobName<'_> {
@@ -685,6 +697,9 @@ impl Driver {
                 job: self.label_of(i),
                 error,
             });
+            // Cancel at once, not when the run future next runs: a nested scheduler
+            // must not start its jobs in between.
+            self.close();
         }
     }
 
@@ -755,6 +770,9 @@ impl Driver {
     /// The run is over: cancel what is queued or running. The run future then waits
     /// until every task has reported, so that no job outlives the run.
     fn close(&mut self) {
+        if self.closing {
+            return;
+        }
         self.closing = true;
         while let Some(i) = self.queue.pop_front() {
             self.states[i as usize] = State::Cancelled;
@@ -865,7 +883,6 @@ async fn run(
         driver: Mutex::new(driver),
         inbox: Mutex::new(Vec::new()),
         pending: AtomicUsize::new(0),
-        over: AtomicBool::new(false),
         done: Notify::new(),
     });
     // Dropping the run future aborts every task still running.
@@ -876,6 +893,15 @@ async fn run(
     let jobs = lock(&shared.driver).states.len();
     let mut next = 0;
     while next < jobs {
+        // A parent that failed already: start nothing. (The receiver is done with
+        // once it has answered.)
+        let cancelled = cancel
+            .as_mut()
+            .is_some_and(|c| !matches!(c.try_recv(), Err(TryRecvError::Empty)));
+        if cancelled {
+            cancel = None;
+            shared.with_driver(|d| d.failure.get_or_insert(Reason::Cancelled).clone());
+        }
         let mut driver = lock(&shared.driver);
         let end = (next + 64).min(jobs);
         for i in next..end {
@@ -894,33 +920,32 @@ async fn run(
     tokio::pin!(sleep);
     tokio::select! {
         biased;
-        () = shared.wait_over() => {}
+        () = shared.wait_until(Driver::ended) => {}
         () = &mut sleep, if deadline.is_some() => {
-            lock(&shared.driver).failure.get_or_insert(Reason::Timeout(timeout.unwrap_or_default()));
+            let timeout = Reason::Timeout(timeout.unwrap_or_default());
+            shared.with_driver(|d| d.failure.get_or_insert(timeout).clone());
         }
         () = wait_cancel(&mut cancel), if cancel.is_some() => {
-            lock(&shared.driver).failure.get_or_insert(Reason::Cancelled);
+            shared.with_driver(|d| d.failure.get_or_insert(Reason::Cancelled).clone());
         }
     }
     let elapsed = started.elapsed();
-    shared.over.store(false, Ordering::Release);
-    let all_reported = {
-        let mut driver = lock(&shared.driver);
-        driver.close();
-        driver.live == 0
-    };
-    // Reports that arrived while the lock was held, then every aborted task's report.
-    shared.combine();
-    if !all_reported {
-        shared.wait_over().await;
-    }
-    let hooks = lock(&shared.driver).shutdown_hooks();
+    shared.with_driver(Driver::close);
+    // Every cancelled task's report.
+    shared.wait_until(|driver| driver.live == 0).await;
+    let hooks = shared.with_driver(Driver::shutdown_hooks);
     let statuses = run_hooks(hooks, shutdown_timeout).await;
-    let outcome = {
+    let (outcome, nodes) = {
         let mut driver = lock(&shared.driver);
         driver.record_shutdown(statuses);
-        driver.take_outcome(elapsed)
+        (
+            driver.take_outcome(elapsed),
+            std::mem::take(&mut driver.nodes),
+        )
     };
+    // The jobs (and the futures of those that never started) are dropped here, before
+    // `run` returns, not by whichever task lets go of the shared state last.
+    drop(nodes);
     match outcome.0.reason.clone() {
         None => Ok(outcome),
         Some(reason) => Err(Failure { reason, outcome }),
