@@ -130,14 +130,13 @@ fn bypass_refuses_to_starve_a_consumer() {
         })
     );
     assert_eq!(s.len(), 2);
-    assert_eq!(s.bypass_and_remove(a.id()), s.bypass_and_remove(a));
-    let (other, ids) = chain();
+    // A job of another scheduler is not there to remove.
+    let (_other, ids) = chain();
     let mut mine = Scheduler::new();
     assert_eq!(
         mine.bypass_and_remove(ids[0]),
         Err(GraphError::NotInScheduler)
     );
-    drop(other);
 }
 
 #[test]
@@ -229,8 +228,7 @@ fn check_finds_a_cycle_without_running() {
     let (mut s, ids) = chain();
     assert_eq!(s.check(), Ok(()));
     s.add(noop()).label("z");
-    let last = JobRef::<()>::clone(&s.add(noop()).label("loop").requires(ids[4]).id());
-    let _ = last;
+    s.add(noop()).label("after").requires(ids[4]);
     assert_eq!(s.check(), Ok(()));
     let mut inner = Scheduler::new();
     let p = inner.add(noop()).label("p").id();
