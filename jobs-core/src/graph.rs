@@ -72,8 +72,10 @@ pub(crate) const CONSUMES: u32 = 1 << 31;
 /// Validates the scheduler and its nested schedulers (builder mistakes, window,
 /// forever requirements, cycles) and returns the plan to run it.
 pub(crate) fn prepare(s: &mut Scheduler) -> Result<Plan, GraphError> {
-    if let Some(e) = s.errors.first() {
-        return Err(e.clone());
+    if let Some(&job) = s.foreign.first() {
+        return Err(GraphError::CrossScheduler {
+            job: s.display_label(job as usize),
+        });
     }
     if s.window == Some(0) {
         return Err(GraphError::ZeroWindow);

@@ -75,6 +75,14 @@ impl Drop for Guard {
     }
 }
 
+/// What a job's task owns. A task aborted before its first poll drops it whole, and
+/// struct fields drop in order: the job's future first, then the guard that reports
+/// the end, so that a reported job has ended whenever the task was cancelled.
+struct Owned<F> {
+    future: F,
+    guard: Guard,
+}
+
 /// A run's state, shared by the run future and the job tasks.
 pub struct Shared {
     driver: Mutex<Driver>,
@@ -93,6 +101,28 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    fn new(driver: Driver) -> Arc<Shared> {
+        Arc::new(Shared {
+            driver: Mutex::new(driver),
+            inbox: Mutex::new(Vec::new()),
+            pending: AtomicUsize::new(0),
+            done: Notify::new(),
+        })
+    }
+
+    /// The run future was dropped: aborts every task of this run and of its nested
+    /// runs at once, so that nothing starts or goes on meanwhile (a nested run would
+    /// otherwise see its cancellation only when the runtime drops its task).
+    ///
+    /// Locks are taken parent first, child second; a child never waits for its
+    /// parent's lock (its reports to the parent use `try_lock`).
+    fn abort_all(&self) {
+        let nested = lock(&self.driver).abort_all();
+        for run in nested {
+            run.abort_all();
+        }
+    }
+
     /// A task's end: handled at once if the driver's lock is free, else left in the
     /// inbox for the holder.
     fn report(self: &Arc<Self>, report: Report) {
@@ -164,6 +194,14 @@ impl Shared {
                 driver.handle(report, self);
             }
         }
+        if driver.finite_left == 0 {
+            // The last finite job has ended: the forever jobs, nested ones included,
+            // are cancelled now, not when the run future next runs (a forever nested
+            // scheduler could start jobs, or fail, in between). After the inbox: a
+            // forever job that failed as it started, in the same handling, is a
+            // failure of the run.
+            driver.close();
+        }
     }
 
     /// For the run future: runs `f` on the driver with the inbox handled first, then
@@ -194,8 +232,9 @@ pub enum Spawned {
     /// A plain task: cancelled by aborting it.
     Task(JoinHandle<()>),
     /// A nested scheduler: dropping the sender asks it to cancel its own jobs, wait for
-    /// them and run its shutdown hooks before it reports.
-    Nested(JoinHandle<()>, oneshot::Sender<()>),
+    /// them and run its shutdown hooks before it reports; its shared state is there to
+    /// abort it at once if the run future is dropped.
+    Nested(JoinHandle<()>, oneshot::Sender<()>, Arc<Shared>),
     /// The report was sent without a task.
     Reported,
 }
@@ -255,17 +294,19 @@ impl<'a> SpawnCx<'a> {
         T: Send + Sync + 'static,
         E: Into<BoxError> + 'static,
     {
-        let guard = Guard {
-            shared: self.shared.clone(),
-            index: self.index,
-            end: None,
+        let task = Owned {
+            future,
+            guard: Guard {
+                shared: self.shared.clone(),
+                index: self.index,
+                end: None,
+            },
         };
         let span =
             tracing::debug_span!(target: "jobs_core", parent: self.span, "job", job = %self.name);
         Spawned::Task(tokio::spawn(Instrument::instrument(
             async move {
-                // Moves the whole guard in: it reports when this task is dropped.
-                let mut guard = guard;
+                let Owned { future, mut guard } = task;
                 // The job's future is dropped at the end of this statement, before the
                 // guard reports: a reported job has ended.
                 let end = match AssertUnwindSafe(future).catch_unwind().await {
@@ -303,17 +344,19 @@ impl<'a> SpawnCx<'a> {
         );
         let span = driver.span.clone();
         let (cancel_tx, cancel_rx) = oneshot::channel();
-        let guard = Guard {
-            shared: self.shared.clone(),
-            index: self.index,
-            end: None,
+        let shared = Shared::new(driver);
+        let task = Owned {
+            future: run(shared.clone(), Some(cancel_rx)),
+            guard: Guard {
+                shared: self.shared.clone(),
+                index: self.index,
+                end: None,
+            },
         };
         let handle = tokio::spawn(
             async move {
-                let mut guard = guard;
-                let result = AssertUnwindSafe(run(driver, Some(cancel_rx)))
-                    .catch_unwind()
-                    .await;
+                let Owned { future, mut guard } = task;
+                let result = AssertUnwindSafe(future).catch_unwind().await;
                 guard.end = Some(match result {
                     Ok(result) => TaskEnd::Nested(Box::new(result)),
                     Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
@@ -321,7 +364,7 @@ impl<'a> SpawnCx<'a> {
             }
             .instrument(span),
         );
-        Spawned::Nested(handle, cancel_tx)
+        Spawned::Nested(handle, cancel_tx, shared)
     }
 }
 
@@ -414,7 +457,11 @@ impl Scheduler {
             let mut driver = Driver::new(self, plan);
             driver.span = span.clone();
             if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
-                let task = AbortOnDrop(tokio::spawn(run(driver, None).instrument(span)));
+                let shared = Shared::new(driver);
+                let task = RunTask {
+                    handle: tokio::spawn(run(shared.clone(), None).instrument(span)),
+                    shared,
+                };
                 match task.await {
                     Ok(result) => result,
                     Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
@@ -422,28 +469,43 @@ impl Scheduler {
                     Err(_) => std::future::pending().await,
                 }
             } else {
-                run(driver, None).instrument(span).await
+                run(Shared::new(driver), None).instrument(span).await
             }
         }
     }
 }
 
-struct AbortOnDrop<T>(JoinHandle<T>);
+/// A run in a task of its own: dropping it aborts the task and, at once, every job of
+/// the run (the task itself is only dropped when the runtime next gets to it).
+struct RunTask {
+    handle: JoinHandle<Result<Outcome, Failure>>,
+    shared: Arc<Shared>,
+}
 
-impl<T> Drop for AbortOnDrop<T> {
+impl Drop for RunTask {
     fn drop(&mut self) {
-        self.0.abort();
+        if !self.handle.is_finished() {
+            self.handle.abort();
+            self.shared.abort_all();
+        }
     }
 }
 
-impl<T> Future for AbortOnDrop<T> {
-    type Output = Result<T, tokio::task::JoinError>;
+impl Future for RunTask {
+    type Output = Result<Result<Outcome, Failure>, tokio::task::JoinError>;
     fn poll(
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
-        self.0.poll_unpin(cx)
+        self.handle.poll_unpin(cx)
     }
+}
+
+/// A running nested scheduler, as its parent's driver sees it.
+struct NestedRun {
+    /// Dropped to ask the nested run to wind down.
+    cancel: Option<oneshot::Sender<()>>,
+    shared: Arc<Shared>,
 }
 
 /// The state of one run of a scheduler. Per-job data is in flat arrays; what only a
@@ -465,8 +527,8 @@ pub(crate) struct Driver {
     values: Vec<Option<Value>>,
     /// The tasks of started jobs, until they report.
     handles: Vec<Option<JoinHandle<()>>>,
-    /// The cancel signals of running nested schedulers.
-    cancels: BTreeMap<u32, oneshot::Sender<()>>,
+    /// The running nested schedulers.
+    nested_runs: BTreeMap<u32, NestedRun>,
     /// Jobs that will be skipped, with the consumed input that produced no value.
     starved: BTreeMap<u32, u32>,
     errors: BTreeMap<u32, JobError>,
@@ -512,7 +574,7 @@ impl Driver {
             pending,
             values: (0..n).map(|_| None).collect(),
             handles: (0..n).map(|_| None).collect(),
-            cancels: BTreeMap::new(),
+            nested_runs: BTreeMap::new(),
             starved: BTreeMap::new(),
             errors: BTreeMap::new(),
             nested: BTreeMap::new(),
@@ -614,9 +676,10 @@ impl Driver {
         };
         match spawned {
             Spawned::Task(handle) => self.handles[at] = Some(handle),
-            Spawned::Nested(handle, cancel) => {
+            Spawned::Nested(handle, cancel, shared) => {
                 self.handles[at] = Some(handle);
-                self.cancels.insert(i, cancel);
+                let cancel = Some(cancel);
+                self.nested_runs.insert(i, NestedRun { cancel, shared });
             }
             Spawned::Reported => {}
         }
@@ -638,7 +701,7 @@ impl Driver {
         let i = index as usize;
         self.live -= 1;
         self.handles[i] = None;
-        self.cancels.remove(&index);
+        self.nested_runs.remove(&index);
         let (state, produced) = match end {
             TaskEnd::Value(value) => {
                 self.values[i] = Some(value);
@@ -672,6 +735,9 @@ impl Driver {
             self.running -= 1;
             self.finite_left -= 1;
         }
+        // The run's result is decided when it ends: what reports while it winds down
+        // (a forever nested scheduler that failed before its parent's end, but reports
+        // after its shutdown hooks) is recorded, and changes nothing else.
         if self.closing {
             return;
         }
@@ -784,16 +850,34 @@ impl Driver {
                 handle.abort();
             }
         }
-        // Dropping the senders asks the nested schedulers to wind down.
-        self.cancels.clear();
+        // The nested schedulers wind down at once: no job of theirs starts from now on
+        // (their run futures would see the cancel signal only when next polled).
+        // Parent first, child second: a child never waits for its parent's lock.
+        // They stay in `nested_runs` until they report, for `abort_all`.
+        for run in self.nested_runs.values_mut() {
+            lock(&run.shared.driver).cancel();
+            // Dropping the sender wakes the nested run future.
+            drop(run.cancel.take());
+        }
     }
 
-    /// Aborts every task at once: the run future was dropped.
-    fn abort_all(&mut self) {
+    /// The parent asked this run to end.
+    fn cancel(&mut self) {
+        self.failure.get_or_insert(Reason::Cancelled);
+        self.close();
+    }
+
+    /// Aborts every task at once: the run future was dropped. Returns the nested runs,
+    /// for the caller to abort theirs once this lock is let go.
+    fn abort_all(&mut self) -> Vec<Arc<Shared>> {
         self.closing = true;
         for handle in self.handles.iter_mut().filter_map(Option::take) {
             handle.abort();
         }
+        std::mem::take(&mut self.nested_runs)
+            .into_values()
+            .map(|run| run.shared)
+            .collect()
     }
 
     /// Takes every job's shutdown hook, each marked timed out until it reports,
@@ -874,17 +958,13 @@ async fn wait_cancel(cancel: &mut Option<oneshot::Receiver<()>>) {
 /// timeout, or the parent's cancellation), cancels what is left and waits for it, runs
 /// the shutdown hooks, and reports.
 async fn run(
-    driver: Driver,
+    shared: Arc<Shared>,
     mut cancel: Option<oneshot::Receiver<()>>,
 ) -> Result<Outcome, Failure> {
-    let timeout = driver.timeout;
-    let shutdown_timeout = driver.shutdown_timeout;
-    let shared = Arc::new(Shared {
-        driver: Mutex::new(driver),
-        inbox: Mutex::new(Vec::new()),
-        pending: AtomicUsize::new(0),
-        done: Notify::new(),
-    });
+    let (timeout, shutdown_timeout) = {
+        let driver = lock(&shared.driver);
+        (driver.timeout, driver.shutdown_timeout)
+    };
     // Dropping the run future aborts every task still running.
     let _abort = AbortAll(&shared);
     let started = Instant::now();
@@ -906,7 +986,8 @@ async fn run(
         let end = (next + 64).min(jobs);
         for i in next..end {
             let removed = driver.meta[i].removed;
-            if driver.pending[i] == 0 && !removed && driver.failure.is_none() {
+            let open = driver.failure.is_none() && !driver.closing;
+            if driver.pending[i] == 0 && !removed && open {
                 driver.ready(i as u32, &shared);
             }
         }
@@ -1049,6 +1130,6 @@ struct AbortAll<'a>(&'a Arc<Shared>);
 
 impl Drop for AbortAll<'_> {
     fn drop(&mut self) {
-        lock(&self.0.driver).abort_all();
+        self.0.abort_all();
     }
 }

@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::error::{BoxError, GraphError};
+use crate::error::BoxError;
 use crate::job::{InputNode, IntoJob, Node};
 use crate::run::Results;
 
@@ -49,9 +49,10 @@ pub struct Scheduler {
     pub(crate) details: BTreeMap<u32, String>,
     /// Value formatters of the jobs whose listings show their values.
     pub(crate) show: BTreeMap<u32, ShowFn>,
-    /// Mistakes made while building (requirements on jobs of other schedulers),
-    /// reported by `run` before anything starts.
-    pub(crate) errors: Vec<GraphError>,
+    /// Jobs given a requirement or an input of another scheduler while building,
+    /// reported by `run` before anything starts (by label, rendered then: the label
+    /// may be set after the mistake).
+    pub(crate) foreign: Vec<u32>,
     pub(crate) events: Option<crate::events::EventSink>,
     /// How many jobs were removed by graph surgery.
     pub(crate) removed: usize,
@@ -125,7 +126,7 @@ impl Scheduler {
             links: Vec::new(),
             details: BTreeMap::new(),
             show: BTreeMap::new(),
-            errors: Vec::new(),
+            foreign: Vec::new(),
             events: None,
             removed: 0,
         }
@@ -258,10 +259,7 @@ impl Scheduler {
         });
         let job = self.push(node);
         if foreign {
-            let label = job.sched.display_label(job.index as usize);
-            job.sched
-                .errors
-                .push(GraphError::CrossScheduler { job: label });
+            job.sched.foreign.push(job.index);
         }
         job
     }
@@ -453,8 +451,7 @@ impl<'a, T> JobMut<'a, T> {
                     },
                 });
             } else {
-                let job = self.sched.display_label(self.index as usize);
-                self.sched.errors.push(GraphError::CrossScheduler { job });
+                self.sched.foreign.push(self.index);
             }
         }
         self

@@ -307,7 +307,7 @@ impl Scheduler {
         copy.window = self.window;
         copy.meta = self.meta.clone();
         copy.links = self.links.clone();
-        copy.errors = self.errors.clone();
+        copy.foreign = self.foreign.clone();
         copy.removed = self.removed;
         copy.nodes = self
             .nodes

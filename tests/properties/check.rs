@@ -77,23 +77,8 @@ impl Facts {
     }
 }
 
-/// Whether the checks tolerate the runtime bugs already known (see `regressions.rs`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// Every invariant, as the design states it.
-    Strict,
-    /// Every invariant, except for the exact shape of each known runtime bug.
-    KnownBugs,
-}
-
 /// Checks a finished run; returns the violations.
-pub fn check(
-    flavor: Flavor,
-    mode: Mode,
-    layout: &Layout,
-    events: &[Event],
-    top: &Outcome,
-) -> Vec<String> {
+pub fn check(flavor: Flavor, layout: &Layout, events: &[Event], top: &Outcome) -> Vec<String> {
     let mut facts: Vec<Facts> = layout.nodes.iter().map(|_| Facts::default()).collect();
     let mut out = Vec::new();
     for (seq, event) in events.iter().enumerate() {
@@ -118,7 +103,6 @@ pub fn check(
         .collect();
     let c = Checker {
         flavor,
-        mode,
         layout,
         events,
         top,
@@ -132,7 +116,6 @@ pub fn check(
 
 struct Checker<'a> {
     flavor: Flavor,
-    mode: Mode,
     layout: &'a Layout,
     events: &'a [Event],
     top: &'a Outcome,
@@ -237,10 +220,19 @@ impl<'a> Checker<'a> {
                 let f = &self.facts[n];
                 f.decide.iter().chain(&f.start).min().copied()
             }
+            // Nothing in the subtree happens before the nested scheduler started; its
+            // jobs may all have been cancelled before their first poll (an all-forever
+            // scheduler), leaving only their drops and hooks (which a scheduler that
+            // never ran has too, at its parent's end).
             Body::Nested(sid) => self.subtrees[sid]
                 .iter()
                 .filter_map(|&x| match self.layout.nodes[x].body {
-                    Body::Job(..) => self.first(x),
+                    Body::Job(..) => {
+                        let f = &self.facts[x];
+                        let seen = f.drop.iter().copied().chain(f.hooks());
+                        let seen = seen.filter(|_| self.ran(n));
+                        self.first(x).into_iter().chain(seen).min()
+                    }
                     Body::Nested(_) => None,
                 })
                 .min(),
@@ -256,9 +248,13 @@ impl<'a> Checker<'a> {
                 if !self.ran(n) {
                     return None;
                 }
+                // A run drops all its jobs before it reports, those it never polled too.
                 self.subtrees[sid]
                     .iter()
-                    .flat_map(|&x| self.facts[x].activity().chain(self.facts[x].hooks()))
+                    .flat_map(|&x| {
+                        let f = &self.facts[x];
+                        f.activity().chain(f.hooks()).chain(f.drop.iter().copied())
+                    })
                     .max()
             }
         }
@@ -724,11 +720,10 @@ impl<'a> Checker<'a> {
                 // On the multi-thread runtime, a forever job may fail while the run
                 // winds down after its last finite job: too late to fail the run.
                 let racing = |f: &usize| self.flavor == Flavor::Multi && !self.finite(*f);
-                // Known bug: a forever nested scheduler, cancelled before its first poll,
-                // starts its jobs anyway, and one of them may fail it after the run ended.
+                // A forever nested scheduler reports after its shutdown hooks: if that
+                // is after the run ended, its failure no longer decides the run.
                 let late = |f: &usize| {
-                    self.mode == Mode::KnownBugs
-                        && !self.finite(*f)
+                    !self.finite(*f)
                         && matches!(self.layout.nodes[*f].body, Body::Nested(_))
                         && self.fail_point(*f).map(|p| p.0) >= self.stop_t(sid)
                 };
@@ -804,15 +799,8 @@ impl<'a> Checker<'a> {
         };
         for &x in &self.subtrees[sid] {
             let facts = &self.facts[x];
-            // Known bug: a nested scheduler spawned before the failure, and first polled
-            // after it in the same instant, starts its jobs.
-            let tolerated = |d: usize| {
-                self.mode == Mode::KnownBugs
-                    && self.layout.nodes[x].sched != sid
-                    && self.time(d) == at
-            };
             if let Some(seq) = seq
-                && let Some(&d) = facts.decide.iter().find(|&&d| d > seq && !tolerated(d))
+                && let Some(&d) = facts.decide.iter().find(|&&d| d > seq)
             {
                 let xl = self.label(x);
                 self.fail(format!(

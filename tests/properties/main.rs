@@ -7,10 +7,8 @@
 //! Each property runs its default number of cases, or `PROPTEST_CASES` of them. A
 //! failing case shrinks to a minimal workflow, printed with its log.
 //!
-//! The runtime bugs these properties found are pinned down in `regressions.rs`. Until
-//! they are fixed, the properties that run by default tolerate the exact shape of each
-//! (see `Mode::KnownBugs`), and their strict versions are ignored:
-//! `cargo test --test properties -- --ignored` runs those, and fails.
+//! The runtime bugs these properties found, all fixed, are pinned down in
+//! `regressions.rs`, each as the smallest workflow that showed it.
 
 mod build;
 mod check;
@@ -23,7 +21,6 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 
 use crate::build::Injection;
-use crate::check::Mode;
 use crate::model::{Flavor, calm_case, case};
 use crate::runner::{DropAt, drop_case, invalid_case, run_case};
 
@@ -70,18 +67,12 @@ proptest! {
     /// Random workflows on a current-thread runtime with a paused clock.
     #[test]
     fn random_workflows_keep_the_invariants(case in case(Flavor::Current)) {
-        run_case(&case, Mode::KnownBugs)?;
-    }
-
-    #[test]
-    #[ignore = "runtime bug: a nested scheduler cancelled before its first poll starts its jobs (regressions::nested_scheduler_starts_jobs_after_its_parent_failed)"]
-    fn random_workflows_keep_the_invariants_strictly(case in case(Flavor::Current)) {
-        run_case(&case, Mode::Strict)?;
+        run_case(&case)?;
     }
 }
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(config(256))]
 
     /// Random workflows on a multi-thread runtime, jobs only yielding: races. These
     /// runs end only when their last finite job ends (see `calm_case`).
@@ -89,51 +80,36 @@ proptest! {
     fn random_calm_workflows_keep_the_invariants_on_multi_thread(
         case in calm_case(Flavor::Multi),
     ) {
-        run_case(&case, Mode::KnownBugs)?;
+        run_case(&case)?;
     }
 
     /// Random workflows on a multi-thread runtime, critical failures and timeouts too.
     #[test]
-    #[ignore = "runtime bug: a run that ends early can run its hooks and take its outcome while jobs still run (regressions::a_run_that_ends_early_waits_for_every_job_on_multi_thread)"]
     fn random_workflows_keep_the_invariants_on_multi_thread(case in case(Flavor::Multi)) {
-        run_case(&case, Mode::Strict)?;
+        run_case(&case)?;
     }
 }
 
 proptest! {
     #![proptest_config(config(512))]
 
-    /// Dropping the run future at a random point ends every job, nested ones too.
+    /// Dropping the run future at a random point ends every job at once, nested ones
+    /// too: nothing runs afterwards.
     #[test]
-    fn dropping_a_run_ends_every_job(case in case(Flavor::Current), at in drop_at()) {
-        drop_case(&case, at, Mode::KnownBugs)?;
-    }
-
-    #[test]
-    #[ignore = "runtime bug: jobs of nested schedulers go on after the run future is dropped (regressions::nothing_runs_after_the_run_future_is_dropped)"]
     fn dropping_a_run_ends_every_job_at_once(case in case(Flavor::Current), at in drop_at()) {
-        drop_case(&case, at, Mode::Strict)?;
+        drop_case(&case, at)?;
     }
 }
 
 proptest! {
     #![proptest_config(config(256))]
 
-    /// A workflow with a mistake is rejected before anything runs.
+    /// A workflow with a mistake is rejected before anything runs, with the right error.
     #[test]
-    fn invalid_workflows_are_rejected_before_anything_runs(
-        case in case(Flavor::Current),
-        inject in injection(),
-    ) {
-        invalid_case(&case, inject, Mode::KnownBugs)?;
-    }
-
-    #[test]
-    #[ignore = "runtime bug: an add_with job with a foreign input is named by its default label (regressions::a_foreign_input_error_names_the_job_by_its_label)"]
     fn invalid_workflows_are_rejected_with_the_right_error(
         case in case(Flavor::Current),
         inject in injection(),
     ) {
-        invalid_case(&case, inject, Mode::Strict)?;
+        invalid_case(&case, inject)?;
     }
 }

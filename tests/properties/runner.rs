@@ -11,7 +11,7 @@ use jobs_core::{Failure, GraphError, Outcome, Reason, State};
 use proptest::test_runner::TestCaseError;
 
 use crate::build::{Expected, Injection, Layout, build};
-use crate::check::{Mode, check};
+use crate::check::check;
 use crate::model::{Case, Flavor};
 use crate::probe::{Event, Rec, What, quiet_probe_panics};
 
@@ -20,9 +20,6 @@ pub static MOST_YIELDS_AFTER_DROP: AtomicUsize = AtomicUsize::new(0);
 
 /// The bound on those yields.
 const YIELDS_AFTER_DROP: usize = 16;
-
-/// How long (in yields) a worker may take to drop what a run left behind.
-const LATE_DROP_YIELDS: usize = 100_000;
 
 fn runtime(flavor: Flavor) -> tokio::runtime::Runtime {
     match flavor {
@@ -91,43 +88,14 @@ fn gauges(rec: &Rec, when: &str) -> Option<String> {
 }
 
 /// Runs a valid workflow to its end and checks every invariant.
-pub fn run_case(case: &Case, mode: Mode) -> Result<(), TestCaseError> {
+pub fn run_case(case: &Case) -> Result<(), TestCaseError> {
     quiet_probe_panics();
     runtime(case.flavor).block_on(async {
         let rec = Rec::new();
         let (top, layout, _) = build(case, &rec, None);
         let run = tokio::time::timeout(watchdog(case.flavor), top.run()).await;
-        let returned = rec.len();
         let mut problems = Vec::new();
         problems.extend(gauges(&rec, "when run returned"));
-        if mode == Mode::KnownBugs && case.flavor == Flavor::Multi && !problems.is_empty() {
-            // Known bug: the last reference to a run's state can be a task's guard that
-            // is still reporting on another worker, which then drops what is left in the
-            // scheduler (job objects, futures that never started) after `run` returned.
-            // That must be a matter of moments, and nothing that ran may be dropped late.
-            for _ in 0..LATE_DROP_YIELDS {
-                if rec.gauges() == [0, 0, 0] {
-                    problems.clear();
-                    break;
-                }
-                tokio::task::yield_now().await;
-            }
-            let events = rec.events();
-            let ran = |node: usize| {
-                events[..returned]
-                    .iter()
-                    .any(|e| e.node == node && e.what == What::Start)
-            };
-            for (seq, e) in events.iter().enumerate().skip(returned) {
-                if e.what != What::Drop || ran(e.node) {
-                    let who = layout.nodes.get(e.node).map_or("?", |n| n.label.as_str());
-                    problems.push(format!(
-                        "#{seq}: {who} {:?} after run returned (#{returned})",
-                        e.what
-                    ));
-                }
-            }
-        }
         let events = rec.events();
         let Ok(result) = run else {
             problems.push("the run never ended".into());
@@ -138,7 +106,7 @@ pub fn run_case(case: &Case, mode: Mode) -> Result<(), TestCaseError> {
             Err(failure) => &failure.outcome,
         };
         problems.extend(result_matches_outcome(&result));
-        problems.extend(check(case.flavor, mode, &layout, &events, outcome));
+        problems.extend(check(case.flavor, &layout, &events, outcome));
         verdict(problems, Some(&layout), &events, Some(outcome))
     })
 }
@@ -173,7 +141,7 @@ pub struct DropAt {
 
 /// Drops the run future mid-way: every job, nested ones included, must be dropped
 /// within a few yields, and nothing may run afterwards.
-pub fn drop_case(case: &Case, at: DropAt, mode: Mode) -> Result<(), TestCaseError> {
+pub fn drop_case(case: &Case, at: DropAt) -> Result<(), TestCaseError> {
     quiet_probe_panics();
     runtime(case.flavor).block_on(async {
         let rec = Rec::new();
@@ -206,11 +174,7 @@ pub fn drop_case(case: &Case, at: DropAt, mode: Mode) -> Result<(), TestCaseErro
         tokio::time::sleep(Duration::from_secs(3600)).await;
         let events = rec.events();
         for (seq, e) in events.iter().enumerate().skip(cut) {
-            // Known bug: a nested scheduler's jobs go on until the runtime drops the
-            // nested scheduler's task, a tick later per level.
-            let nested = layout.nodes.get(e.node).is_some_and(|n| n.sched != 0);
-            let tolerated = mode == Mode::KnownBugs && nested;
-            if !matches!(e.what, What::Drop | What::HookDrop) && !tolerated {
+            if !matches!(e.what, What::Drop | What::HookDrop) {
                 let who = layout.nodes.get(e.node).map_or("?", |n| n.label.as_str());
                 problems.push(format!(
                     "#{seq}: {who} {:?} after the run future was dropped (#{cut})",
@@ -227,7 +191,7 @@ async fn poll_once<F: Future>(mut future: Pin<&mut F>) -> Poll<F::Output> {
 }
 
 /// Runs a workflow with a mistake: it must be rejected before anything runs.
-pub fn invalid_case(case: &Case, inject: Injection, mode: Mode) -> Result<(), TestCaseError> {
+pub fn invalid_case(case: &Case, inject: Injection) -> Result<(), TestCaseError> {
     quiet_probe_panics();
     runtime(case.flavor).block_on(async {
         let rec = Rec::new();
@@ -251,7 +215,7 @@ pub fn invalid_case(case: &Case, inject: Injection, mode: Mode) -> Result<(), Te
             Reason::Invalid(e) => Some(e),
             _ => None,
         };
-        if !error.is_some_and(|e| fits(e, expected.as_ref(), mode)) {
+        if !error.is_some_and(|e| fits(e, expected.as_ref())) {
             problems.push(format!(
                 "rejected with `{}`, expected {expected:?}",
                 failure.reason
@@ -286,12 +250,9 @@ pub fn invalid_case(case: &Case, inject: Injection, mode: Mode) -> Result<(), Te
     })
 }
 
-fn fits(error: &GraphError, expected: Option<&Expected>, mode: Mode) -> bool {
+fn fits(error: &GraphError, expected: Option<&Expected>) -> bool {
     match (error, expected) {
         (e, Some(Expected::Exact(x))) => e == x,
-        (e, Some(Expected::Labelled { right, known_bug })) => {
-            e == right || (mode == Mode::KnownBugs && e == known_bug)
-        }
         (GraphError::Cycle(path), Some(Expected::Cycle(labels))) => {
             let mut members = path[..path.len().saturating_sub(1)].to_vec();
             members.sort();

@@ -58,6 +58,8 @@ async fn requirement_across_schedulers_is_rejected() {
     assert!(error.to_string().contains("require that scheduler instead"));
 }
 
+/// The label is set after the input is given; the error names the job by it all the
+/// same (found by the property tests: it once named the job `job-1`).
 #[tokio::test]
 async fn input_across_schedulers_is_rejected() {
     let mut other = Scheduler::new();
@@ -69,11 +71,9 @@ async fn input_across_schedulers_is_rejected() {
     assert_eq!(
         error,
         GraphError::CrossScheduler {
-            job: "job-1".into()
+            job: "consumer".into()
         }
     );
-    // The message names the job by the label it had when the input was declared.
-    assert!(matches!(error, GraphError::CrossScheduler { .. }));
 }
 
 #[tokio::test]
