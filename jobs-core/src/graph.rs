@@ -32,28 +32,32 @@ impl<T> Lists<T> {
 /// Sorts the requirements by job then required job, merges duplicates (consuming if
 /// either was), and returns them as per-job lists.
 pub(crate) fn requirements(jobs: usize, links: &mut Vec<Link>) -> Lists<Edge> {
-    links.sort_unstable_by_key(|l| (l.job, l.edge.index, l.edge.consumes));
-    links.dedup_by(|later, earlier| {
-        if later.job == earlier.job && later.edge.index == earlier.edge.index {
-            earlier.edge.consumes |= later.edge.consumes;
-            true
-        } else {
-            false
-        }
-    });
-    let mut start = Vec::with_capacity(jobs + 1);
-    let mut at = 0;
-    for job in 0..jobs as u32 {
-        start.push(at as u32);
-        while at < links.len() && links[at].job == job {
-            at += 1;
-        }
+    // Graphs built in declaration order are sorted, without duplicates, already: one
+    // pass to know it.
+    let clean = links
+        .windows(2)
+        .all(|w| (w[0].job, w[0].edge.index) < (w[1].job, w[1].edge.index));
+    if !clean {
+        links.sort_unstable_by_key(|l| (l.job, l.edge.index, l.edge.consumes));
+        links.dedup_by(|later, earlier| {
+            if later.job == earlier.job && later.edge.index == earlier.edge.index {
+                earlier.edge.consumes |= later.edge.consumes;
+                true
+            } else {
+                false
+            }
+        });
     }
-    start.push(at as u32);
-    Lists {
-        start,
-        items: links.iter().map(|l| l.edge).collect(),
+    let mut start = vec![0u32; jobs + 1];
+    let mut items = Vec::with_capacity(links.len());
+    for link in links.iter() {
+        start[link.job as usize + 1] += 1;
+        items.push(link.edge);
     }
+    for i in 0..jobs {
+        start[i + 1] += start[i];
+    }
+    Lists { start, items }
 }
 
 /// The run-time shape of a validated scheduler.
@@ -87,8 +91,13 @@ pub(crate) fn prepare(s: &mut Scheduler) -> Result<Plan, GraphError> {
     }
     let n = s.nodes.len();
     let requires = requirements(n, &mut s.links);
+    // Whether some job requires a job added after it: only then can there be a cycle.
+    let mut forward = false;
+    let mut out_degree = vec![0u32; n];
     for link in &s.links {
         let (job, dep) = (link.job as usize, link.edge.index as usize);
+        forward |= dep >= job;
+        out_degree[dep] += 1;
         if s.meta[dep].removed {
             return Err(GraphError::RequiresRemoved {
                 job: s.display_label(job),
@@ -100,10 +109,6 @@ pub(crate) fn prepare(s: &mut Scheduler) -> Result<Plan, GraphError> {
                 forever: s.display_label(dep),
             });
         }
-    }
-    let mut out_degree = vec![0u32; n];
-    for link in &s.links {
-        out_degree[link.edge.index as usize] += 1;
     }
     let mut start = Vec::with_capacity(n + 1);
     let mut total = 0u32;
@@ -126,7 +131,7 @@ pub(crate) fn prepare(s: &mut Scheduler) -> Result<Plan, GraphError> {
         successors: Lists { start, items },
         finite: s.meta.iter().filter(|m| !m.forever && !m.removed).count(),
     };
-    if let Some(cycle) = find_cycle(&plan) {
+    if forward && let Some(cycle) = find_cycle(&plan) {
         return Err(GraphError::Cycle(
             cycle.into_iter().map(|i| s.display_label(i)).collect(),
         ));

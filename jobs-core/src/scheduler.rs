@@ -207,6 +207,25 @@ impl Scheduler {
         self.len() == 0
     }
 
+    /// Reserves room for at least `jobs` more jobs and `requirements` more
+    /// requirements, for workflows built in loops whose size is known.
+    ///
+    /// ```
+    /// let mut s = jobs_core::Scheduler::new();
+    /// s.reserve(1_000, 999);
+    /// let mut previous = None;
+    /// for i in 0..1_000 {
+    ///     let job = s.add(jobs_core::infallible(async move { i }));
+    ///     previous = Some(job.requires_all(previous).id());
+    /// }
+    /// assert_eq!(s.len(), 1_000);
+    /// ```
+    pub fn reserve(&mut self, jobs: usize, requirements: usize) {
+        self.nodes.reserve(jobs);
+        self.meta.reserve(jobs);
+        self.links.reserve(requirements);
+    }
+
     /// Adds a job: a future yielding `Result`, an [`infallible`](crate::infallible)
     /// future, a custom [`Job`](crate::Job), or a nested `Scheduler`. Returns a builder
     /// to set its label, requirements and flags; [`JobMut::id`] gives its typed handle.
@@ -453,6 +472,28 @@ impl<'a, T> JobMut<'a, T> {
             } else {
                 self.sched.foreign.push(self.index);
             }
+        }
+        self
+    }
+
+    /// This job starts only once every job of `deps` is done: [`requires`](Self::requires)
+    /// for each, e.g. for a job that requires a whole layer of jobs built in a loop.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use jobs_core::{Scheduler, infallible};
+    /// let mut s = Scheduler::new();
+    /// let layer: Vec<_> = (0..10).map(|i| s.add(infallible(async move { i })).id()).collect();
+    /// let sink = s.add(infallible(async {})).requires_all(&layer).id();
+    /// let outcome = s.run().await.unwrap();
+    /// assert_eq!(outcome.value(sink), Some(&()));
+    /// # }
+    /// ```
+    pub fn requires_all<R: Into<Requirement>>(mut self, deps: impl IntoIterator<Item = R>) -> Self {
+        let deps = deps.into_iter();
+        self.sched.links.reserve(deps.size_hint().0);
+        for dep in deps {
+            self = self.requires(dep);
         }
         self
     }
