@@ -226,6 +226,12 @@ pub enum GraphError {
     },
     /// `window` was set to 0.
     ZeroWindow,
+    /// A job whose future is not `Send` ([`Scheduler::add_local`](crate::Scheduler::add_local))
+    /// in a scheduler run with `run`; such jobs need `run_local`.
+    LocalJob {
+        /// The local job.
+        job: String,
+    },
     /// The job is not (or no longer) in this scheduler.
     NotInScheduler,
     /// A job requires a job that graph surgery removed.
@@ -264,6 +270,10 @@ impl fmt::Display for GraphError {
                 "finite job `{job}` requires forever job `{forever}`, so it could never start"
             ),
             GraphError::ZeroWindow => f.write_str("`window` must be at least 1"),
+            GraphError::LocalJob { job } => write!(
+                f,
+                "job `{job}` is local (its future is not `Send`): run the scheduler with `run_local`"
+            ),
             GraphError::NotInScheduler => f.write_str("the job is not in this scheduler"),
             GraphError::RequiresRemoved { job } => {
                 write!(f, "job `{job}` requires a job that was removed")

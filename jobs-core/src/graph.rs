@@ -75,7 +75,9 @@ pub(crate) const CONSUMES: u32 = 1 << 31;
 
 /// Validates the scheduler and its nested schedulers (builder mistakes, window,
 /// forever requirements, cycles) and returns the plan to run it.
-pub(crate) fn prepare(s: &mut Scheduler) -> Result<Plan, GraphError> {
+///
+/// `local_ok`: whether jobs whose futures are not `Send` may run (single-task mode).
+pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Plan, GraphError> {
     if let Some(&job) = s.foreign.first() {
         return Err(GraphError::CrossScheduler {
             job: s.display_label(job as usize),
@@ -86,8 +88,13 @@ pub(crate) fn prepare(s: &mut Scheduler) -> Result<Plan, GraphError> {
     }
     for node in &mut s.nodes {
         if let Some(nested) = node.nested_mut() {
-            prepare(nested)?;
+            prepare(nested, local_ok)?;
         }
+    }
+    if !local_ok && let Some(job) = s.meta.iter().position(|m| m.local && !m.removed) {
+        return Err(GraphError::LocalJob {
+            job: s.display_label(job),
+        });
     }
     let n = s.nodes.len();
     let requires = requirements(n, &mut s.links);

@@ -196,6 +196,10 @@ pub trait Node: Send + 'static {
     fn take_nested(&mut self) -> Option<Scheduler> {
         None
     }
+    /// Whether the job's future is not `Send`, so that it runs only in single-task mode.
+    fn is_local(&self) -> bool {
+        false
+    }
 }
 
 pub(crate) fn boxed<T: Send + Sync + 'static>(value: T) -> Box<dyn Any + Send + Sync> {
@@ -262,6 +266,27 @@ where
             (None, _) => cx.spawn_end(TaskEnd::internal("job started twice")),
             (_, None) => cx.spawn_end(TaskEnd::internal("an input of the job has no value")),
         }
+    }
+}
+
+/// A job whose future, made when it starts, need not be `Send`: single-task mode only.
+pub(crate) struct LocalNode<F>(pub(crate) Option<F>);
+
+impl<F, Fut, T, E> Node for LocalNode<F>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T, E>> + 'static,
+    T: Send + Sync + 'static,
+    E: Into<BoxError> + 'static,
+{
+    fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned {
+        match self.0.take() {
+            Some(make) => cx.spawn_local(make()),
+            None => cx.spawn_end(TaskEnd::internal("job started twice")),
+        }
+    }
+    fn is_local(&self) -> bool {
+        true
     }
 }
 

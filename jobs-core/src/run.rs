@@ -128,12 +128,12 @@ impl Shared {
     fn report(self: &Arc<Self>, report: Report) {
         match self.driver.try_lock() {
             Ok(mut driver) => {
-                driver.handle(report, self);
+                driver.handle(report, &mut Sink::Tasks(self));
                 self.release(driver);
             }
             Err(TryLockError::Poisoned(e)) => {
                 let mut driver = e.into_inner();
-                driver.handle(report, self);
+                driver.handle(report, &mut Sink::Tasks(self));
                 self.release(driver);
             }
             Err(TryLockError::WouldBlock) => {
@@ -191,7 +191,7 @@ impl Shared {
                 std::mem::take(&mut *inbox)
             };
             for report in batch {
-                driver.handle(report, self);
+                driver.handle(report, &mut Sink::Tasks(self));
             }
         }
         if driver.finite_left == 0 {
@@ -237,6 +237,10 @@ pub enum Spawned {
     Nested(JoinHandle<()>, oneshot::Sender<()>, Arc<Shared>),
     /// The report was sent without a task.
     Reported,
+    /// Single-task mode: the job's future is with the run future.
+    Local,
+    /// Single-task mode: a nested scheduler, asked to wind down by dropping the sender.
+    LocalNested(oneshot::Sender<()>),
 }
 
 /// Read access to the values of finished jobs, for jobs that consume them.
@@ -261,9 +265,60 @@ pub struct SpawnCx<'a> {
     name: JobName<'a>,
     /// The span of the scheduler: the parent of the job's span.
     span: &'a tracing::Span,
-    shared: &'a Arc<Shared>,
+    /// Where the job goes: a task reporting to the shared state, or the run future's
+    /// own set of jobs (single-task mode).
+    place: Sink<'a>,
     results: Results<'a>,
     events: Option<&'a EventSink>,
+}
+
+/// Where the driver starts jobs: tokio tasks reporting to the run's shared state, or
+/// the run future's own set (single-task mode).
+pub(crate) enum Sink<'a> {
+    Tasks(&'a Arc<Shared>),
+    Local(&'a mut Local),
+}
+
+/// A job's future in single-task mode, with its index; `!Send` is fine.
+pub(crate) struct LocalTask {
+    index: u32,
+    /// A nested scheduler: asked to wind down rather than dropped when the run ends.
+    nested: bool,
+    future: futures_util::future::LocalBoxFuture<'static, TaskEnd>,
+}
+
+impl Future for LocalTask {
+    type Output = Report;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Report> {
+        let index = self.index;
+        self.future.poll_unpin(cx).map(|end| Report { index, end })
+    }
+}
+
+/// The jobs of a run in single-task mode, as the driver leaves them for the run
+/// future: those it started, and the ends it already knows. Not in the driver: the
+/// futures need not be `Send`.
+#[derive(Default)]
+pub(crate) struct Local {
+    started: Vec<LocalTask>,
+    reports: Vec<Report>,
+}
+
+/// Polls a job's future, catching its panic: the job's end.
+async fn job_end<F, T, E>(future: F) -> TaskEnd
+where
+    F: Future<Output = Result<T, E>>,
+    T: Send + Sync + 'static,
+    E: Into<BoxError>,
+{
+    match AssertUnwindSafe(future).catch_unwind().await {
+        Ok(Ok(value)) => TaskEnd::Value(boxed(value)),
+        Ok(Err(error)) => TaskEnd::Error(JobError::new(JobErrorKind::Error(error.into()))),
+        Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
+    }
 }
 
 /// A job's label for logs, formatted only when a log is written.
@@ -294,10 +349,21 @@ impl<'a> SpawnCx<'a> {
         T: Send + Sync + 'static,
         E: Into<BoxError> + 'static,
     {
+        let shared = match self.place {
+            Sink::Tasks(shared) => shared,
+            Sink::Local(local) => {
+                local.started.push(LocalTask {
+                    index: self.index,
+                    nested: false,
+                    future: Box::pin(job_end(future)),
+                });
+                return Spawned::Local;
+            }
+        };
         let task = Owned {
             future,
             guard: Guard {
-                shared: self.shared.clone(),
+                shared: shared.clone(),
                 index: self.index,
                 end: None,
             },
@@ -307,28 +373,48 @@ impl<'a> SpawnCx<'a> {
         Spawned::Task(tokio::spawn(Instrument::instrument(
             async move {
                 let Owned { future, mut guard } = task;
-                // The job's future is dropped at the end of this statement, before the
-                // guard reports: a reported job has ended.
-                let end = match AssertUnwindSafe(future).catch_unwind().await {
-                    Ok(Ok(value)) => TaskEnd::Value(boxed(value)),
-                    Ok(Err(error)) => {
-                        TaskEnd::Error(JobError::new(JobErrorKind::Error(error.into())))
-                    }
-                    Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
-                };
-                guard.end = Some(end);
+                // The job's future is dropped when `job_end` returns, before the guard
+                // reports: a reported job has ended.
+                guard.end = Some(job_end(future).await);
             },
             span,
         )))
     }
 
+    /// Starts a job whose future is not `Send`: only in single-task mode.
+    pub(crate) fn spawn_local<F, T, E>(self, future: F) -> Spawned
+    where
+        F: Future<Output = Result<T, E>> + 'static,
+        T: Send + Sync + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        match self.place {
+            Sink::Local(local) => {
+                local.started.push(LocalTask {
+                    index: self.index,
+                    nested: false,
+                    future: Box::pin(job_end(future)),
+                });
+                Spawned::Local
+            }
+            // `run` rejects such graphs before anything starts.
+            Sink::Tasks(_) => self.spawn_end(TaskEnd::internal(
+                "a local job was started outside single-task mode",
+            )),
+        }
+    }
+
     /// Reports an end at once, without a task.
     pub(crate) fn spawn_end(self, end: TaskEnd) -> Spawned {
-        // The caller holds the driver's lock: the report waits in the inbox.
-        self.shared.push(Report {
+        let report = Report {
             index: self.index,
             end,
-        });
+        };
+        match self.place {
+            // The caller holds the driver's lock: the report waits in the inbox.
+            Sink::Tasks(shared) => shared.push(report),
+            Sink::Local(local) => local.reports.push(report),
+        }
         Spawned::Reported
     }
 
@@ -344,11 +430,32 @@ impl<'a> SpawnCx<'a> {
         );
         let span = driver.span.clone();
         let (cancel_tx, cancel_rx) = oneshot::channel();
+        let parent = match self.place {
+            Sink::Tasks(parent) => parent,
+            Sink::Local(local) => {
+                // The nested scheduler runs in single-task mode too, inside this run.
+                let future = async move {
+                    let result = AssertUnwindSafe(run_local(driver, Some(cancel_rx)))
+                        .catch_unwind()
+                        .await;
+                    match result {
+                        Ok(result) => TaskEnd::Nested(Box::new(result)),
+                        Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
+                    }
+                };
+                local.started.push(LocalTask {
+                    index: self.index,
+                    nested: true,
+                    future: Box::pin(future.instrument(span)),
+                });
+                return Spawned::LocalNested(cancel_tx);
+            }
+        };
         let shared = Shared::new(driver);
         let task = Owned {
             future: run(shared.clone(), Some(cancel_rx)),
             guard: Guard {
-                shared: self.shared.clone(),
+                shared: parent.clone(),
                 index: self.index,
                 end: None,
             },
@@ -382,7 +489,7 @@ impl Node for NestedNode {
         let Some(mut s) = self.0.take() else {
             return cx.spawn_end(TaskEnd::internal("nested scheduler started twice"));
         };
-        match graph::prepare(&mut s) {
+        match graph::prepare(&mut s, true) {
             Ok(plan) => cx.spawn_nested(Driver::new(s, plan)),
             Err(e) => {
                 let failure = Failure {
@@ -428,34 +535,10 @@ impl Scheduler {
         clippy::manual_async_fn,
         reason = "the signature promises a `Send + 'static` future"
     )]
-    pub fn run(mut self) -> impl Future<Output = Result<Outcome, Failure>> + Send + 'static {
+    pub fn run(self) -> impl Future<Output = Result<Outcome, Failure>> + Send + 'static {
         async move {
-            let plan = match graph::prepare(&mut self) {
-                Ok(plan) => plan,
-                Err(e) => {
-                    let reason = Reason::Invalid(e);
-                    return Err(Failure {
-                        outcome: Outcome::idle(self, Some(reason.clone())),
-                        reason,
-                    });
-                }
-            };
-            let handle = match tokio::runtime::Handle::try_current() {
-                Ok(handle) => handle,
-                Err(_) => {
-                    return Err(Failure {
-                        outcome: Outcome::idle(self, Some(Reason::NoRuntime)),
-                        reason: Reason::NoRuntime,
-                    });
-                }
-            };
-            let span = tracing::info_span!(
-                target: "jobs_core",
-                "scheduler",
-                label = self.label.as_deref().unwrap_or("")
-            );
-            let mut driver = Driver::new(self, plan);
-            driver.span = span.clone();
+            let (driver, handle) = self.start(false)?;
+            let span = driver.span.clone();
             if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
                 let shared = Shared::new(driver);
                 let task = RunTask {
@@ -472,6 +555,64 @@ impl Scheduler {
                 run(Shared::new(driver), None).instrument(span).await
             }
         }
+    }
+}
+
+impl Scheduler {
+    /// Runs the workflow in single-task mode: every job's future, those of nested
+    /// schedulers too, is polled inside the returned future, as asyncio polls its
+    /// coroutines in one event loop; no task is spawned. So jobs need not be `Send`
+    /// ([`add_local`](Self::add_local)), and the scheduling costs no more than polling
+    /// a `FuturesUnordered`; jobs run concurrently, never in parallel.
+    ///
+    /// The run semantics are those of [`run`](Self::run), with the same outcome.
+    /// The future is not `Send`: await it on a current-thread runtime, in a
+    /// [`LocalSet`](tokio::task::LocalSet), or from a task's own future. A tokio
+    /// runtime is needed for timeouts (and by the jobs that use tokio). A job that
+    /// blocks its thread blocks every job of the run.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use jobs_core::{Scheduler, infallible};
+    /// let mut s = Scheduler::new();
+    /// let a = s.add(infallible(async { 20 })).id();
+    /// let b = s.add_with((a,), |(a,)| async move { Ok::<_, std::io::Error>(a + 22) }).id();
+    /// let outcome = s.run_local().await.unwrap();
+    /// assert_eq!(outcome.value(b), Some(&42));
+    /// # }
+    /// ```
+    pub async fn run_local(self) -> Result<Outcome, Failure> {
+        let (driver, _) = self.start(true)?;
+        let span = driver.span.clone();
+        run_local(driver, None).instrument(span).await
+    }
+
+    /// Validates the workflow, checks that a runtime is there, and makes the driver.
+    fn start(mut self, local_ok: bool) -> Result<(Driver, tokio::runtime::Handle), Failure> {
+        let plan = match graph::prepare(&mut self, local_ok) {
+            Ok(plan) => plan,
+            Err(e) => {
+                let reason = Reason::Invalid(e);
+                return Err(Failure {
+                    outcome: Outcome::idle(self, Some(reason.clone())),
+                    reason,
+                });
+            }
+        };
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return Err(Failure {
+                outcome: Outcome::idle(self, Some(Reason::NoRuntime)),
+                reason: Reason::NoRuntime,
+            });
+        };
+        let span = tracing::info_span!(
+            target: "jobs_core",
+            "scheduler",
+            label = self.label.as_deref().unwrap_or("")
+        );
+        let mut driver = Driver::new(self, plan);
+        driver.span = span;
+        Ok((driver, handle))
     }
 }
 
@@ -505,7 +646,8 @@ impl Future for RunTask {
 struct NestedRun {
     /// Dropped to ask the nested run to wind down.
     cancel: Option<oneshot::Sender<()>>,
-    shared: Arc<Shared>,
+    /// Task mode: the nested run's state, to cancel or abort it at once.
+    shared: Option<Arc<Shared>>,
 }
 
 /// The state of one run of a scheduler. Per-job data is in flat arrays; what only a
@@ -627,15 +769,15 @@ impl Driver {
     }
 
     /// A job's requirements are all done.
-    fn ready(&mut self, i: u32, shared: &Arc<Shared>) {
+    fn ready(&mut self, i: u32, sink: &mut Sink<'_>) {
         if self.meta[i as usize].forever {
-            self.spawn(i, shared);
+            self.spawn(i, sink);
             return;
         }
         let free = self.window.is_none_or(|w| self.running < w);
         if free && self.queue.is_empty() {
             self.running += 1;
-            self.spawn(i, shared);
+            self.spawn(i, sink);
         } else {
             self.states[i as usize] = State::Scheduled;
             self.observe(i as usize);
@@ -643,7 +785,7 @@ impl Driver {
         }
     }
 
-    fn spawn(&mut self, i: u32, shared: &Arc<Shared>) {
+    fn spawn(&mut self, i: u32, sink: &mut Sink<'_>) {
         let at = i as usize;
         self.states[at] = State::Running;
         self.observe(at);
@@ -654,7 +796,10 @@ impl Driver {
                 index: i,
             },
             span: &self.span,
-            shared,
+            place: match sink {
+                Sink::Tasks(shared) => Sink::Tasks(shared),
+                Sink::Local(local) => Sink::Local(local),
+            },
             results: Results {
                 uid: self.uid,
                 values: &self.values,
@@ -667,10 +812,14 @@ impl Driver {
         let spawned = match std::panic::catch_unwind(AssertUnwindSafe(|| node.spawn(cx))) {
             Ok(spawned) => spawned,
             Err(panic) => {
-                shared.push(Report {
+                let report = Report {
                     index: i,
                     end: TaskEnd::Error(JobError::from_panic(panic)),
-                });
+                };
+                match sink {
+                    Sink::Tasks(shared) => shared.push(report),
+                    Sink::Local(local) => local.reports.push(report),
+                }
                 Spawned::Reported
             }
         };
@@ -678,26 +827,30 @@ impl Driver {
             Spawned::Task(handle) => self.handles[at] = Some(handle),
             Spawned::Nested(handle, cancel, shared) => {
                 self.handles[at] = Some(handle);
-                let cancel = Some(cancel);
+                let (cancel, shared) = (Some(cancel), Some(shared));
                 self.nested_runs.insert(i, NestedRun { cancel, shared });
             }
-            Spawned::Reported => {}
+            Spawned::LocalNested(cancel) => {
+                let (cancel, shared) = (Some(cancel), None);
+                self.nested_runs.insert(i, NestedRun { cancel, shared });
+            }
+            Spawned::Reported | Spawned::Local => {}
         }
         self.live += 1;
     }
 
     /// Starts queued jobs while window slots are free.
-    fn pump(&mut self, shared: &Arc<Shared>) {
+    fn pump(&mut self, sink: &mut Sink<'_>) {
         while self.window.is_none_or(|w| self.running < w) {
             let Some(i) = self.queue.pop_front() else {
                 break;
             };
             self.running += 1;
-            self.spawn(i, shared);
+            self.spawn(i, sink);
         }
     }
 
-    fn handle(&mut self, Report { index, end }: Report, shared: &Arc<Shared>) {
+    fn handle(&mut self, Report { index, end }: Report, sink: &mut Sink<'_>) {
         let i = index as usize;
         self.live -= 1;
         self.handles[i] = None;
@@ -745,9 +898,9 @@ impl Driver {
             self.fail(i);
             return;
         }
-        self.propagate(index, produced, shared);
+        self.propagate(index, produced, sink);
         if self.failure.is_none() {
-            self.pump(shared);
+            self.pump(sink);
         }
     }
 
@@ -771,7 +924,7 @@ impl Driver {
 
     /// Job `index` ended (`produced`: with a value): count its successors down, start
     /// the ones that become ready, skip the ones starved of an input.
-    fn propagate(&mut self, index: u32, produced: bool, shared: &Arc<Shared>) {
+    fn propagate(&mut self, index: u32, produced: bool, sink: &mut Sink<'_>) {
         let mut skipped = false;
         self.work.push((index, produced));
         while let Some((j, produced)) = self.work.pop() {
@@ -814,7 +967,7 @@ impl Driver {
         }
         for &s in &newly_ready {
             if self.failure.is_none() {
-                self.ready(s, shared);
+                self.ready(s, sink);
             }
         }
         newly_ready.clear();
@@ -854,8 +1007,13 @@ impl Driver {
         // (their run futures would see the cancel signal only when next polled).
         // Parent first, child second: a child never waits for its parent's lock.
         // They stay in `nested_runs` until they report, for `abort_all`.
+        // (In single-task mode, the run future drops its jobs' futures when it sees
+        // the run closing, and nested runs see their cancel signal before anything
+        // else when next polled.)
         for run in self.nested_runs.values_mut() {
-            lock(&run.shared.driver).cancel();
+            if let Some(shared) = &run.shared {
+                lock(&shared.driver).cancel();
+            }
             // Dropping the sender wakes the nested run future.
             drop(run.cancel.take());
         }
@@ -876,7 +1034,7 @@ impl Driver {
         }
         std::mem::take(&mut self.nested_runs)
             .into_values()
-            .map(|run| run.shared)
+            .filter_map(|run| run.shared)
             .collect()
     }
 
@@ -988,7 +1146,7 @@ async fn run(
             let removed = driver.meta[i].removed;
             let open = driver.failure.is_none() && !driver.closing;
             if driver.pending[i] == 0 && !removed && open {
-                driver.ready(i as u32, &shared);
+                driver.ready(i as u32, &mut Sink::Tasks(&shared));
             }
         }
         next = end;
@@ -997,12 +1155,12 @@ async fn run(
     // With no job at all, nothing above looked at whether the run is over.
     shared.combine();
     let deadline = timeout.map(|t| started + t);
-    let sleep = tokio::time::sleep_until(deadline.unwrap_or(started));
-    tokio::pin!(sleep);
+    // Made only with a deadline: a runtime without timers runs workflows without one.
+    let mut sleep = deadline.map(|deadline| Box::pin(tokio::time::sleep_until(deadline)));
     tokio::select! {
         biased;
         () = shared.wait_until(Driver::ended) => {}
-        () = &mut sleep, if deadline.is_some() => {
+        () = async { sleep.as_mut().expect("a deadline").await }, if sleep.is_some() => {
             let timeout = Reason::Timeout(timeout.unwrap_or_default());
             shared.with_driver(|d| d.failure.get_or_insert(timeout).clone());
         }
@@ -1027,6 +1185,110 @@ async fn run(
     // The jobs (and the futures of those that never started) are dropped here, before
     // `run` returns, not by whichever task lets go of the shared state last.
     drop(nodes);
+    match outcome.0.reason.clone() {
+        None => Ok(outcome),
+        Some(reason) => Err(Failure { reason, outcome }),
+    }
+}
+
+/// Whether the parent asked this run to end; the receiver is done with once it has
+/// answered.
+fn cancel_asked(cancel: &mut Option<oneshot::Receiver<()>>) -> bool {
+    let asked = cancel
+        .as_mut()
+        .is_some_and(|c| !matches!(c.try_recv(), Err(TryRecvError::Empty)));
+    if asked {
+        *cancel = None;
+    }
+    asked
+}
+
+/// Runs a prepared scheduler in single-task mode: every job's future, nested
+/// schedulers' too, is polled by this future; no task is spawned. The run semantics
+/// are those of [`run`]: the driver is the same.
+async fn run_local(
+    mut driver: Driver,
+    mut cancel: Option<oneshot::Receiver<()>>,
+) -> Result<Outcome, Failure> {
+    let started = Instant::now();
+    let deadline = driver.timeout.map(|t| started + t);
+    let mut local = Local::default();
+    let mut running: FuturesUnordered<LocalTask> = FuturesUnordered::new();
+    if cancel_asked(&mut cancel) {
+        // A parent that failed already: start nothing.
+        driver.failure.get_or_insert(Reason::Cancelled);
+    } else {
+        for i in 0..driver.states.len() {
+            if driver.pending[i] == 0 && !driver.meta[i].removed && driver.failure.is_none() {
+                driver.ready(i as u32, &mut Sink::Local(&mut local));
+            }
+        }
+    }
+    // Made only with a deadline: a runtime without timers runs workflows without one.
+    let mut sleep = deadline.map(|deadline| Box::pin(tokio::time::sleep_until(deadline)));
+    loop {
+        // The ends known at once (jobs that failed to start), which may start more.
+        while !local.reports.is_empty() {
+            for report in std::mem::take(&mut local.reports) {
+                driver.handle(report, &mut Sink::Local(&mut local));
+            }
+        }
+        running.extend(local.started.drain(..));
+        if driver.finite_left == 0 {
+            // As in task mode: the forever jobs are cancelled with the last finite job.
+            driver.close();
+        }
+        if driver.ended() {
+            break;
+        }
+        tokio::select! {
+            biased;
+            () = wait_cancel(&mut cancel), if cancel.is_some() => {
+                driver.failure.get_or_insert(Reason::Cancelled);
+            }
+            () = async { sleep.as_mut().expect("a deadline").await }, if sleep.is_some() => {
+                driver.failure.get_or_insert(Reason::Timeout(driver.timeout.unwrap_or_default()));
+            }
+            Some(report) = running.next() => {
+                driver.handle(report, &mut Sink::Local(&mut local));
+            }
+            // Nothing runs and the run is not over: cannot happen (a job waits only
+            // for a running one), but must not hang.
+            else => break,
+        }
+    }
+    let elapsed = started.elapsed();
+    driver.close();
+    // Cancelled jobs' futures are dropped, then reported; nested schedulers, asked to
+    // wind down by `close`, are polled until they report.
+    let mut winding = FuturesUnordered::new();
+    for task in std::mem::take(&mut running) {
+        if task.nested {
+            winding.push(task);
+        } else {
+            let index = task.index;
+            drop(task);
+            driver.handle(
+                Report {
+                    index,
+                    end: TaskEnd::Cancelled,
+                },
+                &mut Sink::Local(&mut local),
+            );
+        }
+    }
+    while let Some(report) = winding.next().await {
+        driver.handle(report, &mut Sink::Local(&mut local));
+    }
+    // Reports of jobs that failed to start as the run closed.
+    for report in std::mem::take(&mut local.reports) {
+        driver.handle(report, &mut Sink::Local(&mut local));
+    }
+    let hooks = driver.shutdown_hooks();
+    let statuses = run_hooks(hooks, driver.shutdown_timeout).await;
+    driver.record_shutdown(statuses);
+    let outcome = driver.take_outcome(elapsed);
+    drop(std::mem::take(&mut driver.nodes));
     match outcome.0.reason.clone() {
         None => Ok(outcome),
         Some(reason) => Err(Failure { reason, outcome }),

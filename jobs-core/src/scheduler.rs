@@ -68,6 +68,8 @@ pub(crate) struct Meta {
     pub(crate) nested: bool,
     /// The job was removed by graph surgery: a tombstone that keeps positions stable.
     pub(crate) removed: bool,
+    /// The job's future is not `Send`: it runs only in single-task mode.
+    pub(crate) local: bool,
 }
 
 /// `job` requires `edge.index`.
@@ -234,6 +236,37 @@ impl Scheduler {
         self.push(node)
     }
 
+    /// Adds a job whose future need not be `Send` (it may hold an `Rc` or a `RefCell`
+    /// across `.await`s): `make` builds it when the job starts. Such a job runs only in
+    /// single-task mode, [`run_local`](Self::run_local); [`run`](Self::run) rejects the
+    /// workflow with [`GraphError::LocalJob`](crate::GraphError::LocalJob) before
+    /// anything starts.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::rc::Rc;
+    /// let mut s = jobs_core::Scheduler::new();
+    /// let len = s
+    ///     .add_local(|| async {
+    ///         let shared = Rc::new(vec![1, 2, 3]);
+    ///         tokio::task::yield_now().await; // `shared` is held across an await
+    ///         Ok::<_, std::io::Error>(shared.len())
+    ///     })
+    ///     .id();
+    /// let outcome = s.run_local().await.unwrap();
+    /// assert_eq!(outcome.value(len), Some(&3));
+    /// # }
+    /// ```
+    pub fn add_local<F, Fut, T, E>(&mut self, make: F) -> JobMut<'_, T>
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, E>> + 'static,
+        T: Send + Sync + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        self.push(Box::new(crate::job::LocalNode(Some(make))))
+    }
+
     /// Adds a job built when it starts from clones of the outputs of `inputs`, a tuple
     /// of handles (or a `Vec` of handles of one type). The job runs after its inputs;
     /// if one of them produced no value, it is skipped.
@@ -355,6 +388,7 @@ impl Scheduler {
             forever: false,
             nested: node.nested().is_some(),
             removed: false,
+            local: node.is_local(),
         });
         self.nodes.push(node);
         JobMut {

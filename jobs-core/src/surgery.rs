@@ -296,7 +296,7 @@ impl Scheduler {
     /// finite jobs requiring forever jobs, a window of 0; nested schedulers included.
     pub fn check(&self) -> Result<(), GraphError> {
         let mut copy = self.skeleton();
-        crate::graph::prepare(&mut copy).map(drop)
+        crate::graph::prepare(&mut copy, true).map(drop)
     }
 
     /// The same graph with placeholder jobs, for checks and listings.

@@ -22,7 +22,7 @@ use proptest::test_runner::Config;
 
 use crate::build::Injection;
 use crate::model::{Flavor, calm_case, case};
-use crate::runner::{DropAt, drop_case, invalid_case, run_case};
+use crate::runner::{DropAt, Mode, drop_case, invalid_case, run_case};
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -67,7 +67,13 @@ proptest! {
     /// Random workflows on a current-thread runtime with a paused clock.
     #[test]
     fn random_workflows_keep_the_invariants(case in case(Flavor::Current)) {
-        run_case(&case)?;
+        run_case(&case, Mode::Tasks)?;
+    }
+
+    /// The same in single-task mode (`run_local`): every job polled by the run future.
+    #[test]
+    fn random_workflows_keep_the_invariants_in_single_task_mode(case in case(Flavor::Current)) {
+        run_case(&case, Mode::SingleTask)?;
     }
 }
 
@@ -80,13 +86,13 @@ proptest! {
     fn random_calm_workflows_keep_the_invariants_on_multi_thread(
         case in calm_case(Flavor::Multi),
     ) {
-        run_case(&case)?;
+        run_case(&case, Mode::Tasks)?;
     }
 
     /// Random workflows on a multi-thread runtime, critical failures and timeouts too.
     #[test]
     fn random_workflows_keep_the_invariants_on_multi_thread(case in case(Flavor::Multi)) {
-        run_case(&case)?;
+        run_case(&case, Mode::Tasks)?;
     }
 }
 
@@ -97,7 +103,15 @@ proptest! {
     /// too: nothing runs afterwards.
     #[test]
     fn dropping_a_run_ends_every_job_at_once(case in case(Flavor::Current), at in drop_at()) {
-        drop_case(&case, at)?;
+        drop_case(&case, at, Mode::Tasks)?;
+    }
+
+    #[test]
+    fn dropping_a_single_task_run_ends_every_job_at_once(
+        case in case(Flavor::Current),
+        at in drop_at(),
+    ) {
+        drop_case(&case, at, Mode::SingleTask)?;
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::task::Poll;
 use std::time::Duration;
 
-use jobs_core::{Failure, GraphError, Outcome, Reason, State};
+use jobs_core::{Failure, GraphError, Outcome, Reason, Scheduler, State};
 use proptest::test_runner::TestCaseError;
 
 use crate::build::{Expected, Injection, Layout, build};
@@ -87,13 +87,28 @@ fn gauges(rec: &Rec, when: &str) -> Option<String> {
     })
 }
 
+/// How a workflow is run: jobs in tokio tasks (`Scheduler::run`), or polled inside
+/// the run future (`Scheduler::run_local`, on the current-thread runtime).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Tasks,
+    SingleTask,
+}
+
+fn start(top: Scheduler, mode: Mode) -> Pin<Box<dyn Future<Output = Result<Outcome, Failure>>>> {
+    match mode {
+        Mode::Tasks => Box::pin(top.run()),
+        Mode::SingleTask => Box::pin(top.run_local()),
+    }
+}
+
 /// Runs a valid workflow to its end and checks every invariant.
-pub fn run_case(case: &Case) -> Result<(), TestCaseError> {
+pub fn run_case(case: &Case, mode: Mode) -> Result<(), TestCaseError> {
     quiet_probe_panics();
     runtime(case.flavor).block_on(async {
         let rec = Rec::new();
         let (top, layout, _) = build(case, &rec, None);
-        let run = tokio::time::timeout(watchdog(case.flavor), top.run()).await;
+        let run = tokio::time::timeout(watchdog(case.flavor), start(top, mode)).await;
         let mut problems = Vec::new();
         problems.extend(gauges(&rec, "when run returned"));
         let events = rec.events();
@@ -141,12 +156,12 @@ pub struct DropAt {
 
 /// Drops the run future mid-way: every job, nested ones included, must be dropped
 /// within a few yields, and nothing may run afterwards.
-pub fn drop_case(case: &Case, at: DropAt) -> Result<(), TestCaseError> {
+pub fn drop_case(case: &Case, at: DropAt, mode: Mode) -> Result<(), TestCaseError> {
     quiet_probe_panics();
     runtime(case.flavor).block_on(async {
         let rec = Rec::new();
         let (top, layout, _) = build(case, &rec, None);
-        let mut run = Box::pin(top.run());
+        let mut run = start(top, mode);
         let mut ended = tokio::time::timeout(Duration::from_millis(at.ms), &mut run)
             .await
             .is_ok();
@@ -186,7 +201,7 @@ pub fn drop_case(case: &Case, at: DropAt) -> Result<(), TestCaseError> {
     })
 }
 
-async fn poll_once<F: Future>(mut future: Pin<&mut F>) -> Poll<F::Output> {
+async fn poll_once<F: Future + ?Sized>(mut future: Pin<&mut F>) -> Poll<F::Output> {
     std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await
 }
 

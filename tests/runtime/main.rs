@@ -9,6 +9,7 @@ mod forever;
 mod nesting;
 mod sequence;
 mod shutdown;
+mod single_task;
 mod surgery;
 mod timeout;
 mod validation;

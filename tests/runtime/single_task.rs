@@ -1,0 +1,155 @@
+//! Single-task mode (`run_local`): every job polled inside the run future, `!Send`
+//! jobs, and the same run semantics as `run` (the property tests check those in
+//! depth; these pin down what is particular to the mode).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use jobs_core::{GraphError, Reason, Scheduler, State, infallible};
+use tokio::task::{Id, LocalSet};
+
+use crate::common::{Log, boom, step};
+
+fn task_id() -> Option<Id> {
+    tokio::task::try_id()
+}
+
+#[tokio::test]
+async fn every_job_runs_in_the_task_that_awaits_the_run() {
+    let build = || {
+        let mut s = Scheduler::new();
+        let ids: Vec<_> = (0..5)
+            .map(|_| s.add(infallible(async { task_id() })).id())
+            .collect();
+        (s, ids)
+    };
+    let local = LocalSet::new();
+    let (single, ids) = build();
+    let (runner, outcome) = local
+        .run_until(async move {
+            tokio::task::spawn_local(async move { (task_id(), single.run_local().await) })
+                .await
+                .unwrap()
+        })
+        .await;
+    let outcome = outcome.unwrap();
+    assert!(runner.is_some());
+    for id in &ids {
+        assert_eq!(
+            outcome.value(*id),
+            Some(&runner),
+            "a job ran in another task"
+        );
+    }
+    // In task mode, each job has a task of its own.
+    let (tasks, ids) = build();
+    let outcome = tasks.run().await.unwrap();
+    let seen: std::collections::BTreeSet<_> = ids
+        .iter()
+        .map(|id| outcome.value(*id).copied().flatten())
+        .collect();
+    assert_eq!(seen.len(), ids.len());
+}
+
+#[tokio::test(start_paused = true)]
+async fn local_jobs_share_state_that_is_not_send() {
+    let mut s = Scheduler::new();
+    let first = s
+        .add_local(|| async {
+            // Held across an await: this future is not `Send`.
+            let cell = Rc::new(RefCell::new(vec![1]));
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            cell.borrow_mut().push(2);
+            let sum: i32 = cell.borrow().iter().sum();
+            Ok::<_, std::io::Error>(sum)
+        })
+        .label("first")
+        .id();
+    let second = s
+        .add_with(
+            (first,),
+            |(x,)| async move { Ok::<_, std::io::Error>(x * 10) },
+        )
+        .id();
+    let outcome = s.run_local().await.unwrap();
+    assert_eq!(outcome.value(first), Some(&3));
+    assert_eq!(outcome.value(second), Some(&30));
+}
+
+#[tokio::test]
+async fn run_rejects_a_local_job_by_its_label_before_anything_starts() {
+    let log = Log::default();
+    let mut s = Scheduler::new();
+    s.add(step(log.clone(), "a", 0));
+    let mut inner = Scheduler::new();
+    inner
+        .add_local(|| async { Ok::<_, std::io::Error>(Rc::new(1)).map(|rc| *rc) })
+        .label("rc");
+    s.add(inner);
+    let failure = s.run().await.unwrap_err();
+    match &failure.reason {
+        Reason::Invalid(GraphError::LocalJob { job }) => assert_eq!(job, "rc"),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(failure.reason.to_string().contains("run_local"));
+    assert!(
+        log.entries().is_empty(),
+        "a job started: {:?}",
+        log.entries()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn window_nesting_and_critical_failure_behave_as_in_task_mode() {
+    let log = Log::default();
+    let mut inner = Scheduler::new().with_label("inner").with_window(1);
+    let x = inner.add(step(log.clone(), "x", 10)).id();
+    let y = inner.add(step(log.clone(), "y", 10)).id();
+    let mut s = Scheduler::new();
+    let inner = s.add(inner).id();
+    let failing = s.add(boom(15)).label("boom").id();
+    let late = s.add(step(log.clone(), "late", 1)).requires(failing).id();
+    let failure = s.run_local().await.unwrap_err();
+    assert_eq!(failure.critical_job().map(|(job, _)| job), Some("boom"));
+    // The window of 1 ran `x` then `y`; `boom` failed at 15 ms, while `y` ran.
+    assert_eq!(log.entries(), ["x>", "<x", "y>"]);
+    let outcome = &failure.outcome;
+    assert_eq!(outcome.state(x), Some(State::Done));
+    assert_eq!(outcome.state(y), Some(State::Cancelled));
+    assert_eq!(outcome.state(inner), Some(State::Cancelled));
+    assert_eq!(outcome.state(late), Some(State::Idle));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_timeout_cancels_every_job_and_forever_jobs_end_with_the_run() {
+    let log = Log::default();
+    let mut s = Scheduler::new().with_timeout(Duration::from_millis(20));
+    let quick = s.add(step(log.clone(), "quick", 5)).id();
+    let slow = s.add(step(log.clone(), "slow", 50)).id();
+    let forever = s
+        .add(async { std::future::pending::<Result<(), std::io::Error>>().await })
+        .forever(true)
+        .id();
+    let failure = s.run_local().await.unwrap_err();
+    assert!(matches!(failure.reason, Reason::Timeout(_)));
+    assert_eq!(failure.outcome.state(quick), Some(State::Done));
+    assert_eq!(failure.outcome.state(slow), Some(State::Cancelled));
+    assert_eq!(failure.outcome.state(forever), Some(State::Cancelled));
+}
+
+#[test]
+fn a_multi_thread_runtime_can_block_on_a_single_task_run() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let mut s = Scheduler::new();
+    let mut previous = None;
+    for i in 0..100u64 {
+        let job = s.add(infallible(async move { i }));
+        previous = Some(job.requires_all(previous).id());
+    }
+    let outcome = rt.block_on(s.run_local()).unwrap();
+    assert_eq!(outcome.value(previous.unwrap()), Some(&99));
+}
