@@ -5,6 +5,7 @@ mod common;
 mod critical;
 mod drawing;
 mod events;
+mod faults;
 mod forever;
 mod nesting;
 mod sequence;
