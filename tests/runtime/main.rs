@@ -1,6 +1,7 @@
 //! Behaviour tests of the runtime API, one module per topic.
 
 mod basics;
+mod cancellation;
 mod common;
 mod critical;
 mod drawing;
