@@ -1,5 +1,6 @@
 //! Behaviour tests of the runtime API, one module per topic.
 
+mod asynciojobs_bugs;
 mod basics;
 mod cancellation;
 mod common;
