@@ -24,8 +24,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use tokio::sync::oneshot::error::TryRecvError;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -227,20 +226,35 @@ impl Shared {
     }
 }
 
+/// Asks a nested run to wind down: `Some(deadline)` once its parent has cancelled it,
+/// the deadline being the instant by which its shutdown hooks must be done (`None`: no
+/// bound). Sent again when the parent's bound comes sooner. A sender dropped (the
+/// parent gone) asks the same, with no bound.
+type CancelTx = watch::Sender<Option<Option<Instant>>>;
+type CancelRx = watch::Receiver<Option<Option<Instant>>>;
+
+/// The earlier of two optional deadlines.
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// What starting a job gave: a task to cancel, or a report already sent.
 pub enum Spawned {
     /// A plain task: cancelled by aborting it.
     Task(JoinHandle<()>),
-    /// A nested scheduler: dropping the sender asks it to cancel its own jobs, wait for
-    /// them and run its shutdown hooks before it reports; its shared state is there to
-    /// abort it at once if the run future is dropped.
-    Nested(JoinHandle<()>, oneshot::Sender<()>, Arc<Shared>),
+    /// A nested scheduler: the sender asks it to cancel its own jobs, wait for them and
+    /// run its shutdown hooks before it reports; its shared state is there to abort it
+    /// at once if the run future is dropped.
+    Nested(JoinHandle<()>, CancelTx, Arc<Shared>),
     /// The report was sent without a task.
     Reported,
     /// Single-task mode: the job's future is with the run future.
     Local,
-    /// Single-task mode: a nested scheduler, asked to wind down by dropping the sender.
-    LocalNested(oneshot::Sender<()>),
+    /// Single-task mode: a nested scheduler, asked to wind down through the sender.
+    LocalNested(CancelTx),
 }
 
 /// Read access to the values of finished jobs, for jobs that consume them.
@@ -429,7 +443,7 @@ impl<'a> SpawnCx<'a> {
             label = %self.name
         );
         let span = driver.span.clone();
-        let (cancel_tx, cancel_rx) = oneshot::channel();
+        let (cancel_tx, cancel_rx) = watch::channel(None);
         let parent = match self.place {
             Sink::Tasks(parent) => parent,
             Sink::Local(local) => {
@@ -644,8 +658,8 @@ impl Future for RunTask {
 
 /// A running nested scheduler, as its parent's driver sees it.
 struct NestedRun {
-    /// Dropped to ask the nested run to wind down.
-    cancel: Option<oneshot::Sender<()>>,
+    /// Asks the nested run to wind down.
+    cancel: CancelTx,
     /// Task mode: the nested run's state, to cancel or abort it at once.
     shared: Option<Arc<Shared>>,
 }
@@ -658,6 +672,8 @@ pub(crate) struct Driver {
     window: Option<usize>,
     timeout: Option<Duration>,
     shutdown_timeout: Option<Duration>,
+    /// Set when the parent cancelled this run: its hooks must be done by then too.
+    hooks_deadline: Option<Instant>,
     nodes: Vec<Box<dyn Node>>,
     meta: Vec<Meta>,
     details: BTreeMap<u32, String>,
@@ -706,6 +722,7 @@ impl Driver {
             window: s.window,
             timeout: s.timeout,
             shutdown_timeout: s.shutdown_timeout,
+            hooks_deadline: None,
             finite_left: plan.finite,
             nodes: std::mem::take(&mut s.nodes),
             meta: std::mem::take(&mut s.meta),
@@ -827,11 +844,11 @@ impl Driver {
             Spawned::Task(handle) => self.handles[at] = Some(handle),
             Spawned::Nested(handle, cancel, shared) => {
                 self.handles[at] = Some(handle);
-                let (cancel, shared) = (Some(cancel), Some(shared));
+                let shared = Some(shared);
                 self.nested_runs.insert(i, NestedRun { cancel, shared });
             }
             Spawned::LocalNested(cancel) => {
-                let (cancel, shared) = (Some(cancel), None);
+                let shared = None;
                 self.nested_runs.insert(i, NestedRun { cancel, shared });
             }
             Spawned::Reported | Spawned::Local => {}
@@ -892,6 +909,13 @@ impl Driver {
         // (a forever nested scheduler that failed before its parent's end, but reports
         // after its shutdown hooks) is recorded, and changes nothing else.
         if self.closing {
+            return;
+        }
+        // Only closing cancels a task: one cancelled before is being dropped by its
+        // runtime shutting down. The run will not go on; it must start nothing more.
+        if state == State::Cancelled {
+            self.failure.get_or_insert(Reason::Cancelled);
+            self.close();
             return;
         }
         if self.meta[i].critical && state == State::Failed {
@@ -1010,19 +1034,51 @@ impl Driver {
         // (In single-task mode, the run future drops its jobs' futures when it sees
         // the run closing, and nested runs see their cancel signal before anything
         // else when next polled.)
-        for run in self.nested_runs.values_mut() {
+        self.cancel_nested();
+    }
+
+    /// Cancels the running nested schedulers, their shutdown hooks bounded by this
+    /// run's own bound for winding down.
+    fn cancel_nested(&mut self) {
+        let deadline = self.wind_down_deadline();
+        for run in self.nested_runs.values() {
             if let Some(shared) = &run.shared {
-                lock(&shared.driver).cancel();
+                lock(&shared.driver).cancel(deadline);
             }
-            // Dropping the sender wakes the nested run future.
-            drop(run.cancel.take());
+            // The message wakes the nested run future, in its hooks too.
+            run.cancel.send_if_modified(|asked| {
+                let sooner = match *asked {
+                    Some(before) => earliest(before, deadline),
+                    None => deadline,
+                };
+                let changed = *asked != Some(sooner);
+                *asked = Some(sooner);
+                changed
+            });
         }
     }
 
-    /// The parent asked this run to end.
-    fn cancel(&mut self) {
-        self.failure.get_or_insert(Reason::Cancelled);
-        self.close();
+    /// The instant by which this run's shutdown hooks, and those of its nested runs
+    /// when it cancels them, must be done: its `shutdown_timeout` from now, and its
+    /// parent's bound if its parent cancelled it.
+    fn wind_down_deadline(&self) -> Option<Instant> {
+        let own = self.shutdown_timeout.map(|t| Instant::now() + t);
+        earliest(own, self.hooks_deadline)
+    }
+
+    /// The parent asked this run to end, with its hooks done by `deadline`. A run that
+    /// has already ended keeps its result: only its hooks are bounded.
+    fn cancel(&mut self, deadline: Option<Instant>) {
+        let sooner = earliest(self.hooks_deadline, deadline);
+        let changed = sooner != self.hooks_deadline;
+        self.hooks_deadline = sooner;
+        if !self.closing {
+            self.failure.get_or_insert(Reason::Cancelled);
+            self.close();
+        } else if changed {
+            // Already winding down: its nested runs' hooks get the sooner bound too.
+            self.cancel_nested();
+        }
     }
 
     /// Aborts every task at once: the run future was dropped. Returns the nested runs,
@@ -1105,24 +1161,27 @@ impl Driver {
     }
 }
 
-async fn wait_cancel(cancel: &mut Option<oneshot::Receiver<()>>) {
-    if let Some(rx) = cancel {
-        // A message or the sender dropped: both mean cancel.
-        let _ = rx.await;
+/// Waits until the parent cancels this run, or brings its bound sooner; returns the
+/// parent's bound for the hooks. The receiver is done with once the parent is gone.
+async fn wait_cancel(cancel: &mut Option<CancelRx>) -> Option<Instant> {
+    let rx = cancel.as_mut()?;
+    loop {
+        if rx.changed().await.is_err() {
+            // The parent is gone: cancelled, with no bound.
+            *cancel = None;
+            return None;
+        }
+        if let Some(deadline) = *rx.borrow_and_update() {
+            return deadline;
+        }
     }
 }
 
 /// Runs a prepared scheduler: starts the entry jobs, waits for the end (or the
 /// timeout, or the parent's cancellation), cancels what is left and waits for it, runs
 /// the shutdown hooks, and reports.
-async fn run(
-    shared: Arc<Shared>,
-    mut cancel: Option<oneshot::Receiver<()>>,
-) -> Result<Outcome, Failure> {
-    let (timeout, shutdown_timeout) = {
-        let driver = lock(&shared.driver);
-        (driver.timeout, driver.shutdown_timeout)
-    };
+async fn run(shared: Arc<Shared>, mut cancel: Option<CancelRx>) -> Result<Outcome, Failure> {
+    let timeout = lock(&shared.driver).timeout;
     // Dropping the run future aborts every task still running.
     let _abort = AbortAll(&shared);
     let started = Instant::now();
@@ -1131,14 +1190,9 @@ async fn run(
     let jobs = lock(&shared.driver).states.len();
     let mut next = 0;
     while next < jobs {
-        // A parent that failed already: start nothing. (The receiver is done with
-        // once it has answered.)
-        let cancelled = cancel
-            .as_mut()
-            .is_some_and(|c| !matches!(c.try_recv(), Err(TryRecvError::Empty)));
-        if cancelled {
-            cancel = None;
-            shared.with_driver(|d| d.failure.get_or_insert(Reason::Cancelled).clone());
+        // A parent that failed already: start nothing.
+        if let Some(deadline) = cancel_asked(&mut cancel) {
+            shared.with_driver(|d| d.cancel(deadline));
         }
         let mut driver = lock(&shared.driver);
         let end = (next + 64).min(jobs);
@@ -1164,16 +1218,16 @@ async fn run(
             let timeout = Reason::Timeout(timeout.unwrap_or_default());
             shared.with_driver(|d| d.failure.get_or_insert(timeout).clone());
         }
-        () = wait_cancel(&mut cancel), if cancel.is_some() => {
-            shared.with_driver(|d| d.failure.get_or_insert(Reason::Cancelled).clone());
+        deadline = wait_cancel(&mut cancel), if cancel.is_some() => {
+            shared.with_driver(|d| d.cancel(deadline));
         }
     }
     let elapsed = started.elapsed();
     shared.with_driver(Driver::close);
     // Every cancelled task's report.
     shared.wait_until(|driver| driver.live == 0).await;
-    let hooks = shared.with_driver(Driver::shutdown_hooks);
-    let statuses = run_hooks(hooks, shutdown_timeout).await;
+    let (hooks, deadline) = shared.with_driver(|d| (d.shutdown_hooks(), d.wind_down_deadline()));
+    let statuses = run_hooks(hooks, deadline, &mut cancel).await;
     let (outcome, nodes) = {
         let mut driver = lock(&shared.driver);
         driver.record_shutdown(statuses);
@@ -1191,32 +1245,28 @@ async fn run(
     }
 }
 
-/// Whether the parent asked this run to end; the receiver is done with once it has
-/// answered.
-fn cancel_asked(cancel: &mut Option<oneshot::Receiver<()>>) -> bool {
-    let asked = cancel
-        .as_mut()
-        .is_some_and(|c| !matches!(c.try_recv(), Err(TryRecvError::Empty)));
-    if asked {
+/// Whether the parent has asked this run to end, and with which bound for its hooks.
+fn cancel_asked(cancel: &mut Option<CancelRx>) -> Option<Option<Instant>> {
+    let rx = cancel.as_mut()?;
+    if rx.has_changed().is_err() {
+        // The parent is gone: cancelled, with no bound.
         *cancel = None;
+        return Some(None);
     }
-    asked
+    *rx.borrow_and_update()
 }
 
 /// Runs a prepared scheduler in single-task mode: every job's future, nested
 /// schedulers' too, is polled by this future; no task is spawned. The run semantics
 /// are those of [`run`]: the driver is the same.
-async fn run_local(
-    mut driver: Driver,
-    mut cancel: Option<oneshot::Receiver<()>>,
-) -> Result<Outcome, Failure> {
+async fn run_local(mut driver: Driver, mut cancel: Option<CancelRx>) -> Result<Outcome, Failure> {
     let started = Instant::now();
     let deadline = driver.timeout.map(|t| started + t);
     let mut local = Local::default();
     let mut running: FuturesUnordered<LocalTask> = FuturesUnordered::new();
-    if cancel_asked(&mut cancel) {
+    if let Some(deadline) = cancel_asked(&mut cancel) {
         // A parent that failed already: start nothing.
-        driver.failure.get_or_insert(Reason::Cancelled);
+        driver.cancel(deadline);
     } else {
         for i in 0..driver.states.len() {
             if driver.pending[i] == 0 && !driver.meta[i].removed && driver.failure.is_none() {
@@ -1243,8 +1293,8 @@ async fn run_local(
         }
         tokio::select! {
             biased;
-            () = wait_cancel(&mut cancel), if cancel.is_some() => {
-                driver.failure.get_or_insert(Reason::Cancelled);
+            deadline = wait_cancel(&mut cancel), if cancel.is_some() => {
+                driver.cancel(deadline);
             }
             () = async { sleep.as_mut().expect("a deadline").await }, if sleep.is_some() => {
                 driver.failure.get_or_insert(Reason::Timeout(driver.timeout.unwrap_or_default()));
@@ -1285,7 +1335,7 @@ async fn run_local(
         driver.handle(report, &mut Sink::Local(&mut local));
     }
     let hooks = driver.shutdown_hooks();
-    let statuses = run_hooks(hooks, driver.shutdown_timeout).await;
+    let statuses = run_hooks(hooks, driver.wind_down_deadline(), &mut cancel).await;
     driver.record_shutdown(statuses);
     let outcome = driver.take_outcome(elapsed);
     drop(std::mem::take(&mut driver.nodes));
@@ -1344,11 +1394,13 @@ fn idle_with_hooks(mut s: Scheduler, path: Vec<usize>) -> (Outcome, Vec<Hook>) {
     (outcome, hooks)
 }
 
-/// Runs the shutdown hooks concurrently, bounded by `timeout`; those still running
-/// then are dropped, and keep their `TimedOut` status.
+/// Runs the shutdown hooks concurrently until `deadline`; those still running then are
+/// dropped, and keep their `TimedOut` status. A parent that cancels this run meanwhile
+/// may bring the deadline forward.
 async fn run_hooks(
     hooks: Vec<Hook>,
-    timeout: Option<Duration>,
+    mut deadline: Option<Instant>,
+    cancel: &mut Option<CancelRx>,
 ) -> Vec<(Vec<usize>, ShutdownStatus)> {
     let mut statuses = Vec::new();
     if hooks.is_empty() {
@@ -1361,14 +1413,25 @@ async fn run_hooks(
                 (path, AssertUnwindSafe(hook).catch_unwind().await)
             })
             .collect();
-    let deadline = timeout.map(|t| Instant::now() + t);
+    // Made only with a deadline: hooks without one need no timer.
+    let mut sleep = deadline.map(|d| Box::pin(tokio::time::sleep_until(d)));
     loop {
-        let next = match deadline {
-            Some(deadline) => match tokio::time::timeout_at(deadline, running.next()).await {
-                Ok(next) => next,
-                Err(_) => break,
-            },
-            None => running.next().await,
+        let next = tokio::select! {
+            biased;
+            next = running.next() => next,
+            () = async { sleep.as_mut().expect("a deadline").await }, if sleep.is_some() => break,
+            parent = wait_cancel(cancel), if cancel.is_some() => {
+                let earlier = earliest(deadline, parent);
+                if earlier != deadline {
+                    deadline = earlier;
+                    let at = earlier.expect("a deadline");
+                    match &mut sleep {
+                        Some(sleep) => sleep.as_mut().reset(at),
+                        None => sleep = Some(Box::pin(tokio::time::sleep_until(at))),
+                    }
+                }
+                continue;
+            }
         };
         let Some((path, result)) = next else { break };
         statuses.push((

@@ -959,8 +959,10 @@ impl<'a> Checker<'a> {
         let bound = self.layout.scheds[sid].shutdown.bound();
         let timed_out = match hook {
             Hook::Hangs => Some(true),
-            Hook::Takes(ms) if self.flavor == Flavor::Current => {
-                Some(bound.is_some_and(|b| ms >= b))
+            // A hook that ends when first polled is never cut: they are polled before
+            // the deadline is looked at, even one already past.
+            Hook::Takes(ms) if ms > 0 && self.flavor == Flavor::Current => {
+                self.hook_cut(sid, f.hook_start.first().copied(), ms, bound)
             }
             Hook::Takes(0) | Hook::Fails | Hook::Panics | Hook::PanicsEarly => Some(false),
             Hook::Takes(_) => None,
@@ -982,6 +984,38 @@ impl<'a> Checker<'a> {
         }
         for p in problems {
             self.fail(format!("{label}: {p}"));
+        }
+    }
+
+    /// Whether a hook of scheduler `sid` that takes `ms` must have been cut (current-
+    /// thread runtime): it is bounded by `own`, the shutdown timeout of `sid`, from
+    /// when it started, and by each scheduler above, which bounds the hooks of the
+    /// nested schedulers it cancels by its own shutdown timeout from when it closed.
+    /// `None` when unknown, or a tie with a bound from above.
+    fn hook_cut(
+        &self,
+        sid: usize,
+        started: Option<usize>,
+        ms: u64,
+        own: Option<u64>,
+    ) -> Option<bool> {
+        if own.is_some_and(|b| ms >= b) {
+            return Some(true);
+        }
+        let end = self.time(started?) + ms * 1000;
+        let mut above = None::<u64>;
+        let mut s = sid;
+        while let Some(node) = self.layout.scheds[s].node {
+            s = self.layout.nodes[node].sched;
+            if let Some(b) = self.layout.scheds[s].shutdown.bound() {
+                let deadline = self.stop_t(s)? + b * 1000;
+                above = Some(above.map_or(deadline, |a| a.min(deadline)));
+            }
+        }
+        match above {
+            Some(deadline) if deadline == end => None,
+            Some(deadline) => Some(deadline < end),
+            None => Some(false),
         }
     }
 
