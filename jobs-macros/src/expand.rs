@@ -7,6 +7,8 @@
 //! locals have mixed-site hygiene and a `__jobs_` prefix; the runtime is named
 //! through the crate path handed over by `jobs_core::workflow!`.
 
+use std::collections::VecDeque;
+
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
@@ -255,10 +257,11 @@ impl<'a> Expander<'a> {
         let items = self.items();
         let s0 = self.scheduler_var(0);
         let top_settings = self.settings(0);
-        let mut statements = self.prepare();
+        let mut prepared = self.prepare();
         let mut added = vec![false; self.model.nodes.len()];
         let mut poisoned = vec![false; self.model.nodes.len()];
-        statements.extend(self.add_scope(0, &mut added, &mut poisoned));
+        let mut statements = self.add_scope(0, &mut added, &mut poisoned, &mut prepared);
+        statements.extend(prepared.into_iter().map(|(_, statement)| statement));
         let statements = chunked(statements);
         let (ok, failed) = self.outcome_closures();
         quote! {
@@ -299,26 +302,31 @@ impl<'a> Expander<'a> {
         tokens
     }
 
-    /// In declaration order: the runtime scheduler of each nested scheduler,
-    /// with its settings, and the value of each job without inputs (so an
-    /// `= EXPR` is evaluated when the workflow is built, in source order).
-    fn prepare(&self) -> Vec<Statement> {
+    /// In declaration order, each with its node: the runtime scheduler of each
+    /// nested scheduler, with its settings, and the value of each job without
+    /// inputs (so an `= EXPR` is evaluated when the workflow is built, in source
+    /// order). `add_scope` places each one just before the first node added
+    /// after it in declaration order.
+    fn prepare(&self) -> VecDeque<(usize, Statement)> {
         let p = &self.private;
-        let mut statements = Vec::new();
+        let mut statements = VecDeque::new();
         for (index, node) in self.model.nodes.iter().enumerate() {
             match &node.kind {
                 NodeKind::Scheduler(inner) => {
                     let var = self.scheduler_var(*inner);
                     let settings = self.settings(*inner);
-                    statements.push(Statement {
-                        binds: Some((var.clone(), true)),
-                        consumes: None,
-                        tokens: quote! {
-                            #[allow(unused_mut)]
-                            let mut #var = #p::Scheduler::new();
-                            #settings
+                    statements.push_back((
+                        index,
+                        Statement {
+                            binds: Some((var.clone(), true)),
+                            consumes: None,
+                            tokens: quote! {
+                                #[allow(unused_mut)]
+                                let mut #var = #p::Scheduler::new();
+                                #settings
+                            },
                         },
-                    });
+                    ));
                 }
                 NodeKind::Job(job) if job.inputs.is_empty() => {
                     let span = body_span(&job.body);
@@ -343,11 +351,14 @@ impl<'a> Expander<'a> {
                             }
                         }
                     };
-                    statements.push(Statement {
-                        binds: Some((prepared.clone(), false)),
-                        consumes: None,
-                        tokens,
-                    });
+                    statements.push_back((
+                        index,
+                        Statement {
+                            binds: Some((prepared.clone(), false)),
+                            consumes: None,
+                            tokens,
+                        },
+                    ));
                 }
                 NodeKind::Job(_) => {}
             }
@@ -420,12 +431,25 @@ impl<'a> Expander<'a> {
     }
 
     /// The nodes of a scope, each after what it requires; a nested scheduler
-    /// gets its own nodes first, then is added to its parent.
-    fn add_scope(&self, scope: usize, added: &mut [bool], poisoned: &mut [bool]) -> Vec<Statement> {
+    /// gets its own nodes first, then is added to its parent. Before each node,
+    /// the `prepared` statements up to it in declaration order: when nodes are
+    /// added in declaration order, each job is made just before it is added,
+    /// and no made job waits to be added (which would make a function whose
+    /// size, and compile time, grow much faster than the workflow's).
+    fn add_scope(
+        &self,
+        scope: usize,
+        added: &mut [bool],
+        poisoned: &mut [bool],
+        prepared: &mut VecDeque<(usize, Statement)>,
+    ) -> Vec<Statement> {
         let p = &self.private;
         let var = self.scheduler_var(scope);
         let mut statements = Vec::new();
         for &index in &self.by_scope[scope] {
+            while prepared.front().is_some_and(|&(at, _)| at <= index) {
+                statements.extend(prepared.pop_front().map(|(_, statement)| statement));
+            }
             let node = &self.model.nodes[index];
             let span = node.name.as_ref().map_or_else(Span::call_site, Ident::span);
             let mut chain = TokenStream::new();
@@ -448,7 +472,7 @@ impl<'a> Expander<'a> {
             let mut consumes = None;
             let add = match &node.kind {
                 NodeKind::Scheduler(inner) => {
-                    statements.extend(self.add_scope(*inner, added, poisoned));
+                    statements.extend(self.add_scope(*inner, added, poisoned, prepared));
                     let inner = self.scheduler_var(*inner);
                     consumes = Some(inner.clone());
                     quote_spanned!(span=> #var.add(#inner) #chain.id())

@@ -209,6 +209,12 @@ fn expansion() {
                     .into_job(__jobs_x0)
             }
         };
+        let __jobs_h0 = __jobs_s0
+            .add({ __jobs_j0 })
+            .label("a")
+            .critical(true)
+            .forever(false)
+            .id();
         let __jobs_j1 = {
             let __jobs_x1 = { y() };
             {
@@ -219,12 +225,6 @@ fn expansion() {
                     .into_job(__jobs_x1)
             }
         };
-        let __jobs_h0 = __jobs_s0
-            .add({ __jobs_j0 })
-            .label("a")
-            .critical(true)
-            .forever(false)
-            .id();
         let __jobs_h1 = __jobs_s0
             .add({ __jobs_j1 })
             .label("b")

@@ -275,84 +275,6 @@ fn expansion() {
                     .into_job(__jobs_x0)
             }
         };
-        let __jobs_j2 = {
-            let __jobs_x2 = { update_index() };
-            {
-                #[allow(unused_imports)]
-                use jobs_core::__private::kinds::*;
-                (&&&jobs_core::__private::Kind(&__jobs_x2))
-                    .__jobs_kind()
-                    .into_job(__jobs_x2)
-            }
-        };
-        let __jobs_j3 = {
-            let __jobs_x3 = {
-                #[allow(unused_variables)]
-                let bus = ::core::clone::Clone::clone(&bus);
-                watch_progress(bus)
-            };
-            {
-                #[allow(unused_imports)]
-                use jobs_core::__private::kinds::*;
-                (&&&jobs_core::__private::Kind(&__jobs_x3))
-                    .__jobs_kind()
-                    .into_job(__jobs_x3)
-            }
-        };
-        let __jobs_j4 = {
-            let __jobs_x4 = { ping_chat() };
-            {
-                #[allow(unused_imports)]
-                use jobs_core::__private::kinds::*;
-                (&&&jobs_core::__private::Kind(&__jobs_x4))
-                    .__jobs_kind()
-                    .into_job(__jobs_x4)
-            }
-        };
-        let __jobs_j5 = {
-            let __jobs_x5 = { step(1) };
-            {
-                #[allow(unused_imports)]
-                use jobs_core::__private::kinds::*;
-                (&&&jobs_core::__private::Kind(&__jobs_x5))
-                    .__jobs_kind()
-                    .into_job(__jobs_x5)
-            }
-        };
-        let __jobs_j6 = {
-            let __jobs_x6 = { step(2) };
-            {
-                #[allow(unused_imports)]
-                use jobs_core::__private::kinds::*;
-                (&&&jobs_core::__private::Kind(&__jobs_x6))
-                    .__jobs_kind()
-                    .into_job(__jobs_x6)
-            }
-        };
-        #[allow(unused_mut)]
-        let mut __jobs_s1 = jobs_core::__private::Scheduler::new();
-        __jobs_s1.set_label("deploy");
-        __jobs_s1.set_window(2);
-        let __jobs_j8 = {
-            let __jobs_x8 = { push_image() };
-            {
-                #[allow(unused_imports)]
-                use jobs_core::__private::kinds::*;
-                (&&&jobs_core::__private::Kind(&__jobs_x8))
-                    .__jobs_kind()
-                    .into_job(__jobs_x8)
-            }
-        };
-        let __jobs_j9 = {
-            let __jobs_x9 = { rollout() };
-            {
-                #[allow(unused_imports)]
-                use jobs_core::__private::kinds::*;
-                (&&&jobs_core::__private::Kind(&__jobs_x9))
-                    .__jobs_kind()
-                    .into_job(__jobs_x9)
-            }
-        };
         let __jobs_h0 = __jobs_s0
             .add({ __jobs_j0 })
             .label("fetch")
@@ -386,6 +308,16 @@ fn expansion() {
                 .forever(false)
                 .id()
         };
+        let __jobs_j2 = {
+            let __jobs_x2 = { update_index() };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x2))
+                    .__jobs_kind()
+                    .into_job(__jobs_x2)
+            }
+        };
         let __jobs_h2 = __jobs_s0
             .add({ __jobs_j2 })
             .label("index")
@@ -393,12 +325,36 @@ fn expansion() {
             .forever(false)
             .requires(__jobs_h1)
             .id();
+        let __jobs_j3 = {
+            let __jobs_x3 = {
+                #[allow(unused_variables)]
+                let bus = ::core::clone::Clone::clone(&bus);
+                watch_progress(bus)
+            };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x3))
+                    .__jobs_kind()
+                    .into_job(__jobs_x3)
+            }
+        };
         let __jobs_h3 = __jobs_s0
             .add({ __jobs_j3 })
             .label("monitor")
             .critical(true)
             .forever(true)
             .id();
+        let __jobs_j4 = {
+            let __jobs_x4 = { ping_chat() };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x4))
+                    .__jobs_kind()
+                    .into_job(__jobs_x4)
+            }
+        };
         let __jobs_h4 = __jobs_s0
             .add({ __jobs_j4 })
             .label("notify")
@@ -406,12 +362,32 @@ fn expansion() {
             .forever(false)
             .requires(__jobs_h2)
             .id();
+        let __jobs_j5 = {
+            let __jobs_x5 = { step(1) };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x5))
+                    .__jobs_kind()
+                    .into_job(__jobs_x5)
+            }
+        };
         let __jobs_h5 = __jobs_s0
             .add({ __jobs_j5 })
             .label("a")
             .critical(true)
             .forever(false)
             .id();
+        let __jobs_j6 = {
+            let __jobs_x6 = { step(2) };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x6))
+                    .__jobs_kind()
+                    .into_job(__jobs_x6)
+            }
+        };
         let __jobs_h6 = __jobs_s0
             .add({ __jobs_j6 })
             .label("b")
@@ -419,12 +395,36 @@ fn expansion() {
             .forever(false)
             .requires(__jobs_h5)
             .id();
+        #[allow(unused_mut)]
+        let mut __jobs_s1 = jobs_core::__private::Scheduler::new();
+        __jobs_s1.set_label("deploy");
+        __jobs_s1.set_window(2);
+        let __jobs_j8 = {
+            let __jobs_x8 = { push_image() };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x8))
+                    .__jobs_kind()
+                    .into_job(__jobs_x8)
+            }
+        };
         let __jobs_h8 = __jobs_s1
             .add({ __jobs_j8 })
             .label("push")
             .critical(true)
             .forever(false)
             .id();
+        let __jobs_j9 = {
+            let __jobs_x9 = { rollout() };
+            {
+                #[allow(unused_imports)]
+                use jobs_core::__private::kinds::*;
+                (&&&jobs_core::__private::Kind(&__jobs_x9))
+                    .__jobs_kind()
+                    .into_job(__jobs_x9)
+            }
+        };
         let __jobs_h9 = __jobs_s1
             .add({ __jobs_j9 })
             .label("roll")

@@ -204,6 +204,12 @@ fn expansion() {
                 }
             }
         };
+        let __jobs_h2 = __jobs_s0
+            .add({ __jobs_j2 })
+            .label("a")
+            .critical(true)
+            .forever(false)
+            .id();
         let __jobs_j3 = {
             let __jobs_x3 = { async { Ok::<_, std::io::Error>(2) } };
             {
@@ -214,12 +220,6 @@ fn expansion() {
                     .into_job(__jobs_x3)
             }
         };
-        let __jobs_h2 = __jobs_s0
-            .add({ __jobs_j2 })
-            .label("a")
-            .critical(true)
-            .forever(false)
-            .id();
         let __jobs_h3 = __jobs_s0
             .add({ __jobs_j3 })
             .label("b")

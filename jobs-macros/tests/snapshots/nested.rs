@@ -209,6 +209,13 @@ fn expansion() {
                     .into_job(__jobs_x2)
             }
         };
+        let __jobs_h2 = __jobs_s2
+            .add({ __jobs_j2 })
+            .label("deep")
+            .critical(true)
+            .forever(false)
+            .id();
+        let __jobs_h1 = __jobs_s1.add(__jobs_s2).critical(true).forever(false).id();
         let __jobs_j3 = {
             let __jobs_x3 = { spin() };
             {
@@ -219,6 +226,13 @@ fn expansion() {
                     .into_job(__jobs_x3)
             }
         };
+        let __jobs_h3 = __jobs_s1
+            .add({ __jobs_j3 })
+            .label("spin")
+            .critical(true)
+            .forever(true)
+            .id();
+        let __jobs_h0 = __jobs_s0.add(__jobs_s1).critical(false).forever(false).id();
         #[allow(unused_mut)]
         let mut __jobs_s3 = jobs_core::__private::Scheduler::new();
         let __jobs_j5 = {
@@ -231,20 +245,6 @@ fn expansion() {
                     .into_job(__jobs_x5)
             }
         };
-        let __jobs_h2 = __jobs_s2
-            .add({ __jobs_j2 })
-            .label("deep")
-            .critical(true)
-            .forever(false)
-            .id();
-        let __jobs_h1 = __jobs_s1.add(__jobs_s2).critical(true).forever(false).id();
-        let __jobs_h3 = __jobs_s1
-            .add({ __jobs_j3 })
-            .label("spin")
-            .critical(true)
-            .forever(true)
-            .id();
-        let __jobs_h0 = __jobs_s0.add(__jobs_s1).critical(false).forever(false).id();
         let _ = __jobs_s3
             .add({ __jobs_j5 })
             .label("hidden")
