@@ -145,12 +145,22 @@ impl Scheduler {
         self.window = Some(window);
     }
 
-    /// One deadline for the whole run, from its start; `None` for no deadline.
+    /// One deadline for the whole run, from its start; `None` for no deadline. It
+    /// covers the jobs, not the shutdown hooks (see
+    /// [`set_shutdown_timeout`](Self::set_shutdown_timeout)). A deadline needs a
+    /// runtime with its timer enabled (`enable_time`, or `enable_all`).
     pub fn set_timeout(&mut self, timeout: impl Into<Option<Duration>>) {
         self.timeout = timeout.into();
     }
 
     /// Bounds the shutdown hooks that run when the run ends; `None` for no bound.
+    /// The default is one second.
+    ///
+    /// A nested scheduler cancelled by its parent (a timeout, a critical failure, the
+    /// end of a forever scheduler) must also be done with its hooks within the
+    /// parent's shutdown timeout, counted from the cancellation: a parent with a bound
+    /// is never held up for longer by the hooks below it, even unbounded ones. Hooks
+    /// with a bound need a runtime with its timer enabled (`enable_time`).
     pub fn set_shutdown_timeout(&mut self, timeout: impl Into<Option<Duration>>) {
         self.shutdown_timeout = timeout.into();
     }
