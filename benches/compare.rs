@@ -216,13 +216,11 @@ async fn run_unordered(shape: Shape, window: Option<usize>) -> Duration {
     let window = window.unwrap_or(usize::MAX);
     let mut queue = std::collections::VecDeque::new();
     let mut running = FuturesUnordered::new();
-    for i in 0..n {
-        if pending[i] == 0 {
-            if running.len() < window {
-                running.push(noop(i as u32));
-            } else {
-                queue.push_back(i as u32);
-            }
+    for (i, _) in pending.iter().enumerate().filter(|&(_, &p)| p == 0) {
+        if running.len() < window {
+            running.push(noop(i as u32));
+        } else {
+            queue.push_back(i as u32);
         }
     }
     while let Some(i) = running.next().await {
