@@ -68,32 +68,10 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use jobs_core::{BoxError, Job, JobId, Outcome, Scheduler, ShutdownStatus, State, infallible};
+use jobs_core::{BoxError, Job, JobId, Scheduler, ShutdownStatus, State, infallible};
 use tokio::time::Instant;
 
-use crate::common::{End, Hook, Hooked, Trace, ms_since};
-
-fn ms(ms: u64) -> Duration {
-    Duration::from_millis(ms)
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Mode {
-    Tasks,
-    Local,
-}
-
-async fn run(s: Scheduler, mode: Mode) -> Result<Outcome, jobs_core::Failure> {
-    let run = async {
-        match mode {
-            Mode::Tasks => s.run().await,
-            Mode::Local => s.run_local().await,
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(60), run)
-        .await
-        .expect("the run never ended")
-}
+use crate::common::{End, Hook, Hooked, Mode, Trace, ms, ms_since, run_in};
 
 /// A job whose error is a cancellation: it awaits a task that was aborted and returns
 /// the `JoinError`.
@@ -123,7 +101,7 @@ async fn cancelled_error_raised_by_a_job_does_not_crash_the_scheduler() {
             .noncritical()
             .id();
         let unrelated = s.add(trace.job("unrelated", 10)).id();
-        let outcome = run(s, mode).await.unwrap();
+        let outcome = run_in(s, mode).await.unwrap();
         assert_eq!(outcome.state(cancelled), Some(State::Failed), "{mode:?}");
         let error = outcome.report(cancelled).unwrap().error().unwrap();
         assert!(!error.is_panic(), "{mode:?}");
@@ -337,7 +315,7 @@ async fn shutdown_hooks_run_for_every_kind_of_job() {
             ),
             Mode::Tasks => None,
         };
-        let outcome = run(s, mode).await.unwrap();
+        let outcome = run_in(s, mode).await.unwrap();
         let hooked: [(JobId, &str); 5] = [
             (h_seq.id(), "h_seq"),
             (h_forever.id(), "h_forever"),
@@ -431,7 +409,7 @@ async fn idle_jobs_are_closed_when_the_run_returns() {
         let tokens = Tokens::default();
         let s = ends_early(&tokens);
         assert_eq!(tokens.counts(), (6, 0));
-        let failure = run(s, mode).await.unwrap_err();
+        let failure = run_in(s, mode).await.unwrap_err();
         assert_eq!(failure.critical_job().map(|(job, _)| job), Some("boom"));
         assert_eq!(tokens.counts(), (6, 6), "{mode:?}");
         let counts = failure.outcome.counts();
@@ -447,7 +425,7 @@ async fn idle_jobs_are_closed_when_the_run_returns() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_jobs_are_closed_when_the_run_returns_on_multi_thread() {
     let tokens = Tokens::default();
-    let failure = run(ends_early(&tokens), Mode::Tasks).await.unwrap_err();
+    let failure = run_in(ends_early(&tokens), Mode::Tasks).await.unwrap_err();
     assert_eq!(failure.critical_job().map(|(job, _)| job), Some("boom"));
     assert_eq!(tokens.counts(), (6, 6));
 }
@@ -600,7 +578,7 @@ async fn chain_declared_in_reverse_runs_in_order() {
         for pair in ids.windows(2) {
             s.job_mut(pair[0]).unwrap().requires(pair[1]);
         }
-        let outcome = run(s, mode).await.unwrap();
+        let outcome = run_in(s, mode).await.unwrap();
         assert_eq!(outcome.counts().done, N, "{mode:?}");
         let order = order.lock().unwrap();
         assert!(order.iter().copied().eq((0..N).rev()), "{mode:?}");

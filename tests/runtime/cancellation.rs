@@ -25,9 +25,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use jobs_core::{BoxError, Job, JobId, Live, Outcome, Scheduler, State};
 
-fn ms(ms: u64) -> Duration {
-    Duration::from_millis(ms)
-}
+use crate::common::{Mode, ms};
 
 /// Counts tokens made and dropped, jobs started, hooks started and finished, and
 /// calls of `Job::run`.
@@ -235,21 +233,10 @@ fn check_two_levels_states(live: &mut Live, ids: &Ids) {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-enum Mode {
-    /// `Scheduler::run`: a task per job.
-    Tasks,
-    /// `Scheduler::run_local`: every job inside the run future.
-    Local,
-}
-
 /// Runs `s` in `mode` for at most `after`, then drops the run future: it must still
 /// be running then.
 async fn run_and_drop(s: Scheduler, mode: Mode, after: Duration) {
-    let ended = match mode {
-        Mode::Tasks => tokio::time::timeout(after, s.run()).await.is_ok(),
-        Mode::Local => tokio::time::timeout(after, s.run_local()).await.is_ok(),
-    };
+    let ended = tokio::time::timeout(after, mode.start(s)).await.is_ok();
     assert!(!ended, "{mode:?}: the run ended by itself");
 }
 
@@ -259,10 +246,7 @@ async fn dropped_before_its_first_poll() {
         let count = Count::default();
         let (s, _) = two_levels(&count);
         assert_eq!(count.made(), 10);
-        match mode {
-            Mode::Tasks => drop(s.run()),
-            Mode::Local => drop(s.run_local()),
-        }
+        drop(mode.start(s));
         // The unpolled future owned the scheduler: all dropped at once.
         assert_eq!(count.dropped(), 10, "{mode:?}");
         assert_eq!(count.started(), 0, "{mode:?}");

@@ -6,7 +6,9 @@ use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use jobs_core::{BoxError, Job};
+use std::pin::Pin;
+
+use jobs_core::{BoxError, Failure, Job, JobId, Outcome, Scheduler, ShutdownStatus};
 
 /// A shared, ordered log of what the jobs did.
 #[derive(Clone, Default)]
@@ -266,4 +268,53 @@ impl Job for Hooked {
 /// Milliseconds of (virtual) time since `start`.
 pub fn ms_since(start: tokio::time::Instant) -> u64 {
     start.elapsed().as_millis() as u64
+}
+
+/// `ms` milliseconds.
+pub fn ms(ms: u64) -> Duration {
+    Duration::from_millis(ms)
+}
+
+/// How a scheduler is run.
+#[derive(Clone, Copy, Debug)]
+pub enum Mode {
+    /// `Scheduler::run`: a task per job.
+    Tasks,
+    /// `Scheduler::run_local`: every job inside the run future.
+    Local,
+}
+
+impl Mode {
+    /// The run future of `s` in this mode.
+    pub fn start(self, s: Scheduler) -> Pin<Box<dyn Future<Output = Result<Outcome, Failure>>>> {
+        match self {
+            Mode::Tasks => Box::pin(s.run()),
+            Mode::Local => Box::pin(s.run_local()),
+        }
+    }
+}
+
+/// Runs `s`, failing the test rather than hanging if the run never ends.
+pub async fn run(s: Scheduler) -> Result<Outcome, Failure> {
+    run_in(s, Mode::Tasks).await
+}
+
+/// [`run`] in `mode`.
+pub async fn run_in(s: Scheduler, mode: Mode) -> Result<Outcome, Failure> {
+    tokio::time::timeout(Duration::from_secs(60), mode.start(s))
+        .await
+        .expect("the run never ended")
+}
+
+/// A job's shutdown hook status, in words: `ok`, `timed out`, `error: ...`,
+/// `panic: ...`, or `none`.
+pub fn hook_status(outcome: &Outcome, job: impl Into<JobId>) -> String {
+    match outcome.report(job).and_then(|r| r.shutdown()) {
+        Some(ShutdownStatus::Ok) => "ok".into(),
+        Some(ShutdownStatus::Failed(e)) if e.is_panic() => format!("panic: {e}"),
+        Some(ShutdownStatus::Failed(e)) => format!("error: {e}"),
+        Some(ShutdownStatus::TimedOut) => "timed out".into(),
+        Some(other) => format!("{other:?}"),
+        None => "none".into(),
+    }
 }

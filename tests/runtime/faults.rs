@@ -8,23 +8,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
-use jobs_core::{
-    Events, Failure, JobErrorKind, JobId, Outcome, Reason, Scheduler, ShutdownStatus, State,
-};
+use jobs_core::{Events, JobErrorKind, JobId, Outcome, Reason, Scheduler, State};
 use tokio::time::Instant;
 
-use crate::common::{End, Hook, Hooked, Trace, ms_since};
-
-fn ms(ms: u64) -> Duration {
-    Duration::from_millis(ms)
-}
-
-/// Runs `s`, failing the test rather than hanging if the run never ends.
-async fn run(s: Scheduler) -> Result<Outcome, Failure> {
-    tokio::time::timeout(Duration::from_secs(60), s.run())
-        .await
-        .expect("the run never ended")
-}
+use crate::common::{End, Hook, Hooked, Mode, Trace, hook_status, ms, ms_since, run, run_in};
 
 /// Every job, nested ones included, depth first in declaration order: `label state`,
 /// with `> ` per level of nesting.
@@ -57,18 +44,6 @@ async fn final_events(mut events: Events) -> BTreeMap<JobId, usize> {
         }
     }
     finals
-}
-
-/// A hook's status, in words.
-fn hook(outcome: &Outcome, job: impl Into<JobId>) -> String {
-    match outcome.report(job).and_then(|r| r.shutdown()) {
-        Some(ShutdownStatus::Ok) => "ok".into(),
-        Some(ShutdownStatus::Failed(e)) if e.is_panic() => format!("panic: {e}"),
-        Some(ShutdownStatus::Failed(e)) => format!("error: {e}"),
-        Some(ShutdownStatus::TimedOut) => "timed out".into(),
-        Some(other) => format!("{other:?}"),
-        None => "none".into(),
-    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -264,10 +239,10 @@ async fn errors_and_panics_everywhere_are_each_reported_once() {
             (j_ok.id(), "error: j_ok shutdown failed"),
         ];
         for (job, status) in hooks {
-            assert_eq!(hook(outcome, job), status, "{case}: {job:?}");
+            assert_eq!(hook_status(outcome, job), status, "{case}: {job:?}");
         }
         for job in [ok.id(), err.id(), inner.id(), inner2.id(), i_boom.id()] {
-            assert_eq!(hook(outcome, job), "none", "{case}: {job:?}");
+            assert_eq!(hook_status(outcome, job), "none", "{case}: {job:?}");
         }
         for name in [
             "h_fails",
@@ -330,8 +305,8 @@ async fn a_hanging_hook_in_a_nested_scheduler_is_cut_at_its_shutdown_timeout() {
     assert_eq!(trace.at("stuck:down dropped"), 400);
     assert_eq!(trace.at("<fine:down"), 150);
     assert_eq!(trace.at("after>"), 400);
-    assert_eq!(hook(&outcome, stuck), "timed out");
-    assert_eq!(hook(&outcome, fine), "ok");
+    assert_eq!(hook_status(&outcome, stuck), "timed out");
+    assert_eq!(hook_status(&outcome, fine), "ok");
     assert_eq!(outcome.state(inner), Some(State::Done));
     assert_eq!(outcome.value(after), Some(&"after"));
     // The nested run took 100 ms; its hooks do not count in its elapsed time.
@@ -378,9 +353,9 @@ async fn the_parent_timeout_expires_while_a_nested_scheduler_runs_its_hooks() {
     let inner_outcome = outcome.report(inner).unwrap().nested().unwrap();
     assert!(inner_outcome.is_success(), "{}", inner_outcome.why());
     assert_eq!(inner_outcome.elapsed(), ms(100));
-    assert_eq!(hook(outcome, stuck), "timed out");
-    assert_eq!(hook(outcome, slow), "ok");
-    assert_eq!(hook(outcome, root_job), "ok");
+    assert_eq!(hook_status(outcome, stuck), "timed out");
+    assert_eq!(hook_status(outcome, slow), "ok");
+    assert_eq!(hook_status(outcome, root_job), "ok");
     assert_eq!(trace.at("stuck:down dropped"), 600);
     assert_eq!(trace.at("<slow:down"), 400);
     assert_eq!(trace.at("root_job:down>"), 600);
@@ -418,9 +393,9 @@ async fn a_timeout_while_nested_jobs_run_then_hooks_at_both_levels() {
         [inner.id(), long.id(), stuck.id(), root_job.id()].map(|j| outcome.state(j).unwrap());
     use State::*;
     assert_eq!(states, [Cancelled, Cancelled, Done, Cancelled]);
-    assert_eq!(hook(outcome, long), "ok");
-    assert_eq!(hook(outcome, stuck), "timed out");
-    assert_eq!(hook(outcome, root_job), "ok");
+    assert_eq!(hook_status(outcome, long), "ok");
+    assert_eq!(hook_status(outcome, stuck), "timed out");
+    assert_eq!(hook_status(outcome, root_job), "ok");
     assert_eq!(trace.at("long:down>"), 100);
     assert_eq!(trace.at("<long:down"), 300);
     assert_eq!(trace.at("stuck:down dropped"), 400);
@@ -450,7 +425,7 @@ async fn the_run_timeout_does_not_cut_the_hooks() {
     assert_eq!(ms_since(start), 1100);
     assert_eq!(outcome.elapsed(), ms(100));
     assert_eq!(outcome.value(job), Some(&"job"));
-    assert_eq!(hook(&outcome, job), "ok");
+    assert_eq!(hook_status(&outcome, job), "ok");
     assert_eq!(trace.count("job:down>"), 1);
 }
 
@@ -550,8 +525,8 @@ async fn a_blocking_job_holds_up_everything_on_current_thread() {
     // `ticker` (300 ms of timers) gets its first poll only after that; the timeout is
     // seen after that too. `blocker` is done, `ticker` cancelled, `late` (which
     // requires `ticker`) never started. The same in single-task mode.
-    for local in [false, true] {
-        let case = if local { "run_local" } else { "run" };
+    for mode in [Mode::Tasks, Mode::Local] {
+        let case = format!("{mode:?}");
         let ended = Arc::new(std::sync::Mutex::new(None));
         let ticker_started = Arc::new(std::sync::Mutex::new(None));
         let mut s = Scheduler::new().with_timeout(ms(50));
@@ -572,17 +547,7 @@ async fn a_blocking_job_holds_up_everything_on_current_thread() {
             .requires(ticker)
             .id();
         let start = std::time::Instant::now();
-        let run = async {
-            if local {
-                s.run_local().await
-            } else {
-                s.run().await
-            }
-        };
-        let failure = tokio::time::timeout(Duration::from_secs(10), run)
-            .await
-            .expect("the run never ended")
-            .unwrap_err();
+        let failure = run_in(s, mode).await.unwrap_err();
         assert!(failure.is_timeout(), "{case}: {failure}");
         let outcome = &failure.outcome;
         assert_eq!(outcome.value(block), Some(&"blocked"), "{case}");
@@ -670,7 +635,7 @@ async fn the_parent_timeout_bounds_the_unbounded_hooks_of_a_nested_scheduler() {
     assert_eq!(ms_since(start), 1200);
     // `inner` had ended: it keeps its result.
     assert_eq!(failure.outcome.state(inner), Some(State::Done));
-    assert_eq!(hook(&failure.outcome, stuck), "timed out");
+    assert_eq!(hook_status(&failure.outcome, stuck), "timed out");
     assert_eq!(trace.count("stuck:down>"), 1);
     assert!(trace.has("stuck:down dropped"));
 }

@@ -2,33 +2,10 @@
 //! hooks runs once, concurrently, bounded by `shutdown_timeout`; their outcome is
 //! reported and never changes the run's result.
 
-use std::time::Duration;
-
-use jobs_core::{Failure, JobRef, Outcome, Scheduler, ShutdownStatus, State};
+use jobs_core::{Scheduler, ShutdownStatus, State};
 use tokio::time::Instant;
 
-use crate::common::{End, Hook, Hooked, Trace, ms_since};
-
-fn ms(ms: u64) -> Duration {
-    Duration::from_millis(ms)
-}
-
-/// Runs `s`, failing the test rather than hanging if the run never ends.
-async fn run(s: Scheduler) -> Result<Outcome, Failure> {
-    tokio::time::timeout(Duration::from_secs(60), s.run())
-        .await
-        .expect("the run never ended")
-}
-
-fn status<T>(outcome: &Outcome, job: JobRef<T>) -> String {
-    match outcome.report(job).and_then(|r| r.shutdown()) {
-        Some(ShutdownStatus::Ok) => "ok".into(),
-        Some(ShutdownStatus::Failed(e)) => format!("failed: {e}"),
-        Some(ShutdownStatus::TimedOut) => "timed out".into(),
-        Some(other) => format!("{other:?}"),
-        None => "none".into(),
-    }
-}
+use crate::common::{End, Hook, Hooked, Trace, hook_status, ms, ms_since, run};
 
 #[tokio::test(start_paused = true)]
 async fn hooks_run_once_each_after_every_job_has_ended() {
@@ -53,7 +30,7 @@ async fn hooks_run_once_each_after_every_job_has_ended() {
     for (name, job) in ["a", "b", "l", "c"].into_iter().zip([a, b, l, c]) {
         assert_eq!(trace.count(&format!("{name}:down>")), 1, "{name}");
         assert_eq!(trace.at(&format!("{name}:down>")), 200, "{name}");
-        assert_eq!(status(outcome, job), "ok", "{name}");
+        assert_eq!(hook_status(outcome, job), "ok", "{name}");
     }
     assert!(!trace.names().iter().any(|n| n.ends_with("while jobs run")));
 }
@@ -88,8 +65,8 @@ async fn a_hook_that_never_returns_is_cut_at_the_shutdown_timeout() {
     let start = Instant::now();
     let outcome = run(s).await.unwrap();
     assert_eq!(ms_since(start), 1100);
-    assert_eq!(status(&outcome, stuck), "timed out");
-    assert_eq!(status(&outcome, fine), "ok");
+    assert_eq!(hook_status(&outcome, stuck), "timed out");
+    assert_eq!(hook_status(&outcome, fine), "ok");
     assert_eq!(trace.at("stuck:down dropped"), 1100);
 }
 
@@ -104,8 +81,8 @@ async fn shutdown_timeout_sets_the_bound() {
     let start = Instant::now();
     let outcome = run(s).await.unwrap();
     assert_eq!(ms_since(start), 400);
-    assert_eq!(status(&outcome, stuck), "timed out");
-    assert_eq!(status(&outcome, slow), "timed out");
+    assert_eq!(hook_status(&outcome, stuck), "timed out");
+    assert_eq!(hook_status(&outcome, slow), "timed out");
     assert!(trace.has("slow:down dropped") && !trace.has("<slow:down"));
 }
 
@@ -119,7 +96,7 @@ async fn no_shutdown_timeout_waits_for_every_hook() {
     let start = Instant::now();
     let outcome = run(s).await.unwrap();
     assert_eq!(ms_since(start), 5100);
-    assert_eq!(status(&outcome, slow), "ok");
+    assert_eq!(hook_status(&outcome, slow), "ok");
 }
 
 #[tokio::test(start_paused = true)]
@@ -130,12 +107,12 @@ async fn failing_and_panicking_hooks_are_reported_and_do_not_change_the_result()
     let panics = s.add(Hooked::new(&trace, "panics", 100, Hook::Panics)).id();
     let fine = s.add(Hooked::new(&trace, "fine", 100, Hook::Takes(0))).id();
     let outcome = run(s).await.unwrap();
-    assert_eq!(status(&outcome, fails), "failed: fails shutdown failed");
+    assert_eq!(hook_status(&outcome, fails), "error: fails shutdown failed");
     assert_eq!(
-        status(&outcome, panics),
-        "failed: panicked: panics shutdown panicked"
+        hook_status(&outcome, panics),
+        "panic: panicked: panics shutdown panicked"
     );
-    assert_eq!(status(&outcome, fine), "ok");
+    assert_eq!(hook_status(&outcome, fine), "ok");
     assert_eq!(outcome.counts().done, 3);
 }
 
@@ -165,10 +142,10 @@ async fn a_hook_that_panics_before_returning_its_future_is_reported() {
     let fine = s.add(Hooked::new(&trace, "fine", 100, Hook::Takes(0))).id();
     let outcome = run(s).await.unwrap();
     assert_eq!(
-        status(&outcome, early),
-        "failed: panicked: early shutdown panicked early"
+        hook_status(&outcome, early),
+        "panic: panicked: early shutdown panicked early"
     );
-    assert_eq!(status(&outcome, fine), "ok");
+    assert_eq!(hook_status(&outcome, fine), "ok");
 }
 
 #[tokio::test(start_paused = true)]
@@ -191,8 +168,8 @@ async fn nested_jobs_are_shut_down_when_the_nested_scheduler_ends() {
     assert_eq!(trace.at("after>"), 150);
     assert_eq!(trace.count("a:down>"), 1);
     assert_eq!(trace.at("root_job:down>"), 400);
-    assert_eq!(status(&outcome, a), "ok");
-    assert_eq!(status(&outcome, root_job), "ok");
+    assert_eq!(hook_status(&outcome, a), "ok");
+    assert_eq!(hook_status(&outcome, root_job), "ok");
 }
 
 #[tokio::test(start_paused = true)]
@@ -209,7 +186,7 @@ async fn hooks_of_a_cancelled_nested_scheduler_run_before_the_parent_returns() {
     let failure = run(s).await.unwrap_err();
     assert_eq!(ms_since(start), 150);
     assert_eq!(failure.outcome.state(a), Some(State::Cancelled));
-    assert_eq!(status(&failure.outcome, a), "ok");
+    assert_eq!(hook_status(&failure.outcome, a), "ok");
     assert_eq!(trace.count("a:down>"), 1);
     assert_eq!(trace.at("<a:down"), 150);
 }
@@ -229,7 +206,7 @@ async fn hooks_inside_a_nested_scheduler_that_never_started_still_run() {
     let failure = run(s).await.unwrap_err();
     assert_eq!(failure.outcome.state(a), Some(State::Idle));
     assert_eq!(trace.count("a:down>"), 1);
-    assert_eq!(status(&failure.outcome, a), "ok");
+    assert_eq!(hook_status(&failure.outcome, a), "ok");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,16 +1,10 @@
 //! The timeout: one deadline per scheduler from the start of its run; on expiry the
 //! pending jobs are cancelled and the finished ones keep their results.
 
-use std::time::Duration;
-
 use jobs_core::{JobErrorKind, Reason, Scheduler, State};
 use tokio::time::Instant;
 
-use crate::common::{End, Trace, ms_since};
-
-fn ms(ms: u64) -> Duration {
-    Duration::from_millis(ms)
-}
+use crate::common::{End, Trace, ms, ms_since};
 
 #[tokio::test(start_paused = true)]
 async fn a_timeout_keeps_finished_jobs_results() {
