@@ -99,6 +99,15 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// [`lock`] if the lock is free.
+fn try_lock<T>(mutex: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
+    match mutex.try_lock() {
+        Ok(guard) => Some(guard),
+        Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
+        Err(TryLockError::WouldBlock) => None,
+    }
+}
+
 impl Shared {
     fn new(driver: Driver) -> Arc<Shared> {
         Arc::new(Shared {
@@ -125,17 +134,12 @@ impl Shared {
     /// A task's end: handled at once if the driver's lock is free, else left in the
     /// inbox for the holder.
     fn report(self: &Arc<Self>, report: Report) {
-        match self.driver.try_lock() {
-            Ok(mut driver) => {
+        match try_lock(&self.driver) {
+            Some(mut driver) => {
                 driver.handle(report, &mut Sink::Tasks(self));
                 self.release(driver);
             }
-            Err(TryLockError::Poisoned(e)) => {
-                let mut driver = e.into_inner();
-                driver.handle(report, &mut Sink::Tasks(self));
-                self.release(driver);
-            }
-            Err(TryLockError::WouldBlock) => {
+            None => {
                 self.push(report);
                 self.combine();
             }
@@ -152,12 +156,7 @@ impl Shared {
 
     /// Handles the inbox if the driver's lock is free; otherwise its holder will.
     fn combine(self: &Arc<Self>) {
-        loop {
-            let driver = match self.driver.try_lock() {
-                Ok(driver) => driver,
-                Err(TryLockError::Poisoned(e)) => e.into_inner(),
-                Err(TryLockError::WouldBlock) => return,
-            };
+        while let Some(driver) = try_lock(&self.driver) {
             self.release(driver);
             if self.pending.load(Ordering::SeqCst) == 0 {
                 return;
@@ -293,6 +292,17 @@ pub(crate) enum Sink<'a> {
     Local(&'a mut Local),
 }
 
+impl Sink<'_> {
+    /// An end known without a task. In task mode the caller holds the driver's lock:
+    /// the report waits in the inbox.
+    fn report(&mut self, report: Report) {
+        match self {
+            Sink::Tasks(shared) => shared.push(report),
+            Sink::Local(local) => local.reports.push(report),
+        }
+    }
+}
+
 /// A job's future in single-task mode, with its index; `!Send` is fine.
 pub(crate) struct LocalTask {
     index: u32,
@@ -319,6 +329,23 @@ impl Future for LocalTask {
 pub(crate) struct Local {
     started: Vec<LocalTask>,
     reports: Vec<Report>,
+}
+
+impl Local {
+    /// Starts job `index`: its future is polled by the run future from now on.
+    fn start<F, T, E>(&mut self, index: u32, future: F) -> Spawned
+    where
+        F: Future<Output = Result<T, E>> + 'static,
+        T: Send + Sync + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        self.started.push(LocalTask {
+            index,
+            nested: false,
+            future: Box::pin(job_end(future)),
+        });
+        Spawned::Local
+    }
 }
 
 /// Polls a job's future, catching its panic: the job's end.
@@ -365,14 +392,7 @@ impl<'a> SpawnCx<'a> {
     {
         let shared = match self.place {
             Sink::Tasks(shared) => shared,
-            Sink::Local(local) => {
-                local.started.push(LocalTask {
-                    index: self.index,
-                    nested: false,
-                    future: Box::pin(job_end(future)),
-                });
-                return Spawned::Local;
-            }
+            Sink::Local(local) => return local.start(self.index, future),
         };
         let task = Owned {
             future,
@@ -403,14 +423,7 @@ impl<'a> SpawnCx<'a> {
         E: Into<BoxError> + 'static,
     {
         match self.place {
-            Sink::Local(local) => {
-                local.started.push(LocalTask {
-                    index: self.index,
-                    nested: false,
-                    future: Box::pin(job_end(future)),
-                });
-                Spawned::Local
-            }
+            Sink::Local(local) => local.start(self.index, future),
             // `run` rejects such graphs before anything starts.
             Sink::Tasks(_) => self.spawn_end(TaskEnd::internal(
                 "a local job was started outside single-task mode",
@@ -419,16 +432,9 @@ impl<'a> SpawnCx<'a> {
     }
 
     /// Reports an end at once, without a task.
-    pub(crate) fn spawn_end(self, end: TaskEnd) -> Spawned {
-        let report = Report {
-            index: self.index,
-            end,
-        };
-        match self.place {
-            // The caller holds the driver's lock: the report waits in the inbox.
-            Sink::Tasks(shared) => shared.push(report),
-            Sink::Local(local) => local.reports.push(report),
-        }
+    pub(crate) fn spawn_end(mut self, end: TaskEnd) -> Spawned {
+        let index = self.index;
+        self.place.report(Report { index, end });
         Spawned::Reported
     }
 
@@ -829,14 +835,10 @@ impl Driver {
         let spawned = match std::panic::catch_unwind(AssertUnwindSafe(|| node.spawn(cx))) {
             Ok(spawned) => spawned,
             Err(panic) => {
-                let report = Report {
+                sink.report(Report {
                     index: i,
                     end: TaskEnd::Error(JobError::from_panic(panic)),
-                };
-                match sink {
-                    Sink::Tasks(shared) => shared.push(report),
-                    Sink::Local(local) => local.reports.push(report),
-                }
+                });
                 Spawned::Reported
             }
         };
@@ -1040,6 +1042,9 @@ impl Driver {
     /// Cancels the running nested schedulers, their shutdown hooks bounded by this
     /// run's own bound for winding down.
     fn cancel_nested(&mut self) {
+        if self.nested_runs.is_empty() {
+            return;
+        }
         let deadline = self.wind_down_deadline();
         for run in self.nested_runs.values() {
             if let Some(shared) = &run.shared {
