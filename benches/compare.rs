@@ -14,7 +14,7 @@
 //!
 //! Times are medians of `BENCH_REPEAT` runs (default 7) and include building the graph,
 //! running it and dropping its outcome. Other knobs, for profiling: `BENCH_ONLY=prefix`
-//! keeps the workloads whose name starts with it, `BENCH_IMPL=ours|baseline|unordered`
+//! keeps the workloads whose name starts with it, `BENCH_IMPL=ours|local|macro|baseline|unordered`
 //! runs one implementation, `BENCH_PHASES=1` prints build, run and drop times,
 //! `BENCH_PYTHON=0` skips asynciojobs, `BENCH_MEMORY=0` skips the memory runs.
 
