@@ -87,7 +87,7 @@ pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Plan, GraphEr
         return Err(GraphError::ZeroWindow);
     }
     for node in &mut s.nodes {
-        if let Some(nested) = node.nested_mut() {
+        if let Some(nested) = node.as_mut().nested_mut() {
             prepare(nested, local_ok)?;
         }
     }

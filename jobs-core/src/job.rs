@@ -3,8 +3,13 @@
 
 use std::any::Any;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use crate::error::BoxError;
+use pin_project_lite::pin_project;
+
+use crate::error::{BoxError, JobError};
 use crate::run::{self, Spawned, TaskEnd};
 use crate::scheduler::Scheduler;
 
@@ -95,7 +100,7 @@ pub trait IntoJob<M>: Sized {
     /// The value the job produces.
     type Output: Send + Sync + 'static;
     #[doc(hidden)]
-    fn into_node(self) -> Box<dyn Node>;
+    fn into_node(self) -> NodeBox;
 }
 
 #[doc(hidden)]
@@ -112,22 +117,22 @@ where
     E: Into<BoxError> + 'static,
 {
     type Output = T;
-    fn into_node(self) -> Box<dyn Node> {
-        Box::new(FutureNode(Some(self)))
+    fn into_node(self) -> NodeBox {
+        Box::pin(FutureNode::new(self))
     }
 }
 
 impl<J: Job> IntoJob<JobMarker> for J {
     type Output = J::Output;
-    fn into_node(self) -> Box<dyn Node> {
-        Box::new(JobNode(self))
+    fn into_node(self) -> NodeBox {
+        Box::pin(JobNode(self))
     }
 }
 
 impl IntoJob<SchedulerMarker> for Scheduler {
     type Output = crate::Outcome;
-    fn into_node(self) -> Box<dyn Node> {
-        Box::new(run::NestedNode::new(self))
+    fn into_node(self) -> NodeBox {
+        Box::pin(run::NestedNode::new(self))
     }
 }
 
@@ -157,22 +162,40 @@ where
     F::Output: Send + Sync + 'static,
 {
     type Output = F::Output;
-    fn into_node(self) -> Box<dyn Node> {
-        Box::new(FutureNode(Some(futures_util::FutureExt::map(
+    fn into_node(self) -> NodeBox {
+        Box::pin(FutureNode::new(futures_util::FutureExt::map(
             self.0,
             Ok::<F::Output, BoxError>,
-        ))))
+        )))
     }
 }
+
+/// The type-erased job as the scheduler holds it: pinned in its box, so that in
+/// single-task mode its future can be polled where it lies.
+#[doc(hidden)]
+pub type NodeBox = Pin<Box<dyn Node>>;
 
 /// The type-erased job as the scheduler holds it.
 #[doc(hidden)]
 pub trait Node: Send + 'static {
-    /// Spawns the job's task. `inputs` gives access to the outputs of the jobs it consumes.
-    fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned;
+    /// Starts the job: spawns its task, or in single-task mode makes its future ready
+    /// to be polled in place. `cx` gives access to the outputs of the jobs it consumes.
+    fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned;
+    /// Single-task mode: polls the future started in place by [`spawn`](Self::spawn).
+    /// Once ready, the future has been dropped.
+    fn poll_local(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<TaskEnd> {
+        Poll::Ready(TaskEnd::internal(
+            "a job without a future in place was polled",
+        ))
+    }
+    /// Single-task mode: drops the future started in place, if one is running.
+    /// Returns whether there was one.
+    fn stop_local(self: Pin<&mut Self>) -> bool {
+        false
+    }
     /// The shutdown hook, if the job has one; taken at most once.
     fn shutdown(
-        &mut self,
+        self: Pin<&mut Self>,
     ) -> Option<futures_util::future::BoxFuture<'static, Result<(), BoxError>>> {
         None
     }
@@ -189,11 +212,11 @@ pub trait Node: Send + 'static {
         None
     }
     /// The nested scheduler, if this node is one.
-    fn nested_mut(&mut self) -> Option<&mut Scheduler> {
+    fn nested_mut(self: Pin<&mut Self>) -> Option<&mut Scheduler> {
         None
     }
     /// Takes the nested scheduler out, if this node is one that never ran.
-    fn take_nested(&mut self) -> Option<Scheduler> {
+    fn take_nested(self: Pin<&mut Self>) -> Option<Scheduler> {
         None
     }
     /// Whether the job's future is not `Send`, so that it runs only in single-task mode.
@@ -206,7 +229,80 @@ pub(crate) fn boxed<T: Send + Sync + 'static>(value: T) -> Box<dyn Any + Send + 
     Box::new(value)
 }
 
-struct FutureNode<F>(Option<F>);
+pin_project! {
+    /// A job's future in its node: what makes it (`M`; for a plain future, the future
+    /// itself) until it starts; then, in single-task mode, the future polled in place.
+    #[project = SlotProj]
+    #[project_replace = SlotOwn]
+    enum Slot<M, F> {
+        Idle { make: M },
+        Running { #[pin] future: F },
+        Done,
+    }
+}
+
+impl<M, F, T, E> Slot<M, F>
+where
+    F: Future<Output = Result<T, E>>,
+    T: Send + Sync + 'static,
+    E: Into<BoxError>,
+{
+    /// Takes what makes the future; the slot is done, until [`Self::run`].
+    fn take(self: Pin<&mut Self>) -> Option<M> {
+        match self.project_replace(Slot::Done) {
+            SlotOwn::Idle { make } => Some(make),
+            _ => None,
+        }
+    }
+
+    /// Starts the job in its node (single-task mode).
+    fn run(mut self: Pin<&mut Self>, future: F, cx: run::SpawnCx<'_>) -> Spawned {
+        self.set(Slot::Running { future });
+        cx.start_in_place()
+    }
+
+    /// Polls the future in place, catching its panic; drops it once it is ready, so
+    /// that a reported job has ended.
+    fn poll_end(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<TaskEnd> {
+        let SlotProj::Running { future } = self.as_mut().project() else {
+            return Poll::Ready(TaskEnd::internal("a job was polled after its end"));
+        };
+        let end = match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(result)) => run::end_of(result),
+            Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
+        };
+        match std::panic::catch_unwind(AssertUnwindSafe(|| self.set(Slot::Done))) {
+            Ok(()) => Poll::Ready(end),
+            // The future's `Drop` panicked: the job failed.
+            Err(panic) => Poll::Ready(TaskEnd::Error(JobError::from_panic(panic))),
+        }
+    }
+
+    /// Drops a future running in place; whether there was one.
+    fn stop(mut self: Pin<&mut Self>) -> bool {
+        let running = matches!(self.as_mut().project(), SlotProj::Running { .. });
+        if running {
+            self.set(Slot::Done);
+        }
+        running
+    }
+}
+
+pin_project! {
+    struct FutureNode<F> {
+        #[pin]
+        slot: Slot<F, F>,
+    }
+}
+
+impl<F> FutureNode<F> {
+    fn new(future: F) -> Self {
+        FutureNode {
+            slot: Slot::Idle { make: future },
+        }
+    }
+}
 
 impl<F, T, E> Node for FutureNode<F>
 where
@@ -214,25 +310,38 @@ where
     T: Send + Sync + 'static,
     E: Into<BoxError> + 'static,
 {
-    fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned {
-        match self.0.take() {
+    fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned {
+        let mut slot = self.project().slot;
+        match slot.as_mut().take() {
+            Some(future) if cx.in_place() => slot.run(future, cx),
             Some(future) => cx.spawn(future),
             None => cx.spawn_end(TaskEnd::internal("job started twice")),
         }
     }
+    fn poll_local(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<TaskEnd> {
+        self.project().slot.poll_end(cx)
+    }
+    fn stop_local(self: Pin<&mut Self>) -> bool {
+        self.project().slot.stop()
+    }
 }
 
+/// A custom job; its future, whose type cannot be named, is boxed in single-task mode.
 struct JobNode<J>(J);
 
+// The job itself is never pinned: only the futures it makes are.
+impl<J> Unpin for JobNode<J> {}
+
 impl<J: Job> Node for JobNode<J> {
-    fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned {
-        cx.spawn(self.0.run())
+    fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned {
+        cx.spawn(self.get_mut().0.run())
     }
     fn shutdown(
-        &mut self,
+        self: Pin<&mut Self>,
     ) -> Option<futures_util::future::BoxFuture<'static, Result<(), BoxError>>> {
-        if self.0.has_shutdown() {
-            Some(Box::pin(self.0.shutdown()))
+        let job = &mut self.get_mut().0;
+        if job.has_shutdown() {
+            Some(Box::pin(job.shutdown()))
         } else {
             None
         }
@@ -245,13 +354,25 @@ impl<J: Job> Node for JobNode<J> {
     }
 }
 
-/// A job built when it starts, from clones of its inputs' outputs.
-pub(crate) struct InputNode<I, F> {
-    pub(crate) inputs: I,
-    pub(crate) make: Option<F>,
+pin_project! {
+    /// A job built when it starts, from clones of its inputs' outputs.
+    pub(crate) struct InputNode<I, F, Fut> {
+        inputs: I,
+        #[pin]
+        slot: Slot<F, Fut>,
+    }
 }
 
-impl<I, F, Fut, T, E> Node for InputNode<I, F>
+impl<I, F, Fut> InputNode<I, F, Fut> {
+    pub(crate) fn new(inputs: I, make: F) -> Self {
+        InputNode {
+            inputs,
+            slot: Slot::Idle { make },
+        }
+    }
+}
+
+impl<I, F, Fut, T, E> Node for InputNode<I, F, Fut>
 where
     I: crate::scheduler::Inputs,
     F: FnOnce(I::Values) -> Fut + Send + 'static,
@@ -259,18 +380,34 @@ where
     T: Send + Sync + 'static,
     E: Into<BoxError> + 'static,
 {
-    fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned {
-        let values = self.inputs.fetch(cx.results());
-        match (self.make.take(), values) {
+    fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned {
+        let this = self.project();
+        let values = this.inputs.fetch(cx.results());
+        let mut slot = this.slot;
+        match (slot.as_mut().take(), values) {
+            (Some(make), Some(values)) if cx.in_place() => {
+                let future = make(values);
+                slot.run(future, cx)
+            }
             (Some(make), Some(values)) => cx.spawn(make(values)),
             (None, _) => cx.spawn_end(TaskEnd::internal("job started twice")),
             (_, None) => cx.spawn_end(TaskEnd::internal("an input of the job has no value")),
         }
     }
+    fn poll_local(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<TaskEnd> {
+        self.project().slot.poll_end(cx)
+    }
+    fn stop_local(self: Pin<&mut Self>) -> bool {
+        self.project().slot.stop()
+    }
 }
 
 /// A job whose future, made when it starts, need not be `Send`: single-task mode only.
+/// The future cannot live in the node (a node is `Send`): the run future boxes it.
 pub(crate) struct LocalNode<F>(pub(crate) Option<F>);
+
+// `make` is never pinned.
+impl<F> Unpin for LocalNode<F> {}
 
 impl<F, Fut, T, E> Node for LocalNode<F>
 where
@@ -279,8 +416,8 @@ where
     T: Send + Sync + 'static,
     E: Into<BoxError> + 'static,
 {
-    fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned {
-        match self.0.take() {
+    fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned {
+        match self.get_mut().0.take() {
             Some(make) => cx.spawn_local(make()),
             None => cx.spawn_end(TaskEnd::internal("job started twice")),
         }
@@ -294,7 +431,7 @@ where
 pub(crate) struct Removed;
 
 impl Node for Removed {
-    fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned {
+    fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned {
         cx.spawn_end(TaskEnd::internal("a removed job was started"))
     }
 }

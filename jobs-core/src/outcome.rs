@@ -335,7 +335,7 @@ impl Outcome {
             .iter_mut()
             .enumerate()
             .filter_map(|(i, node)| {
-                let nested = node.take_nested()?;
+                let nested = node.as_mut().take_nested()?;
                 Some((i as u32, Box::new(Outcome::idle(nested, None))))
             })
             .collect();

@@ -17,6 +17,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
@@ -32,9 +33,13 @@ use tracing::Instrument;
 use crate::error::{BoxError, Failure, JobError, JobErrorKind, Reason};
 use crate::events::{Event, EventSink};
 use crate::graph::{self, CONSUMES, Plan};
-use crate::job::{Node, boxed};
+use crate::job::{Node, NodeBox, boxed};
 use crate::outcome::{Outcome, OutcomeData, ShutdownStatus, State, Value};
 use crate::scheduler::{JobId, Meta, Scheduler, ShowFn};
+
+mod local;
+
+use local::{Local, run_local};
 
 /// How a job's task ended.
 pub enum TaskEnd {
@@ -303,51 +308,6 @@ impl Sink<'_> {
     }
 }
 
-/// A job's future in single-task mode, with its index; `!Send` is fine.
-pub(crate) struct LocalTask {
-    index: u32,
-    /// A nested scheduler: asked to wind down rather than dropped when the run ends.
-    nested: bool,
-    future: futures_util::future::LocalBoxFuture<'static, TaskEnd>,
-}
-
-impl Future for LocalTask {
-    type Output = Report;
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Report> {
-        let index = self.index;
-        self.future.poll_unpin(cx).map(|end| Report { index, end })
-    }
-}
-
-/// The jobs of a run in single-task mode, as the driver leaves them for the run
-/// future: those it started, and the ends it already knows. Not in the driver: the
-/// futures need not be `Send`.
-#[derive(Default)]
-pub(crate) struct Local {
-    started: Vec<LocalTask>,
-    reports: Vec<Report>,
-}
-
-impl Local {
-    /// Starts job `index`: its future is polled by the run future from now on.
-    fn start<F, T, E>(&mut self, index: u32, future: F) -> Spawned
-    where
-        F: Future<Output = Result<T, E>> + 'static,
-        T: Send + Sync + 'static,
-        E: Into<BoxError> + 'static,
-    {
-        self.started.push(LocalTask {
-            index,
-            nested: false,
-            future: Box::pin(job_end(future)),
-        });
-        Spawned::Local
-    }
-}
-
 /// Polls a job's future, catching its panic: the job's end.
 async fn job_end<F, T, E>(future: F) -> TaskEnd
 where
@@ -356,9 +316,20 @@ where
     E: Into<BoxError>,
 {
     match AssertUnwindSafe(future).catch_unwind().await {
-        Ok(Ok(value)) => TaskEnd::Value(boxed(value)),
-        Ok(Err(error)) => TaskEnd::Error(JobError::new(JobErrorKind::Error(error.into()))),
+        Ok(result) => end_of(result),
         Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
+    }
+}
+
+/// A job's end from its result.
+pub(crate) fn end_of<T, E>(result: Result<T, E>) -> TaskEnd
+where
+    T: Send + Sync + 'static,
+    E: Into<BoxError>,
+{
+    match result {
+        Ok(value) => TaskEnd::Value(boxed(value)),
+        Err(error) => TaskEnd::Error(JobError::new(JobErrorKind::Error(error.into()))),
     }
 }
 
@@ -381,6 +352,25 @@ impl std::fmt::Display for JobName<'_> {
 impl<'a> SpawnCx<'a> {
     pub(crate) fn results(&self) -> Results<'a> {
         self.results
+    }
+
+    /// Whether the job runs in single-task mode, its future polled in its node.
+    pub(crate) fn in_place(&self) -> bool {
+        matches!(self.place, Sink::Local(_))
+    }
+
+    /// Single-task mode: the node holds the job's future, started; the run future
+    /// polls it there from now on.
+    pub(crate) fn start_in_place(self) -> Spawned {
+        match self.place {
+            Sink::Local(local) => {
+                local.started.push(self.index);
+                Spawned::Local
+            }
+            Sink::Tasks(_) => self.spawn_end(TaskEnd::internal(
+                "a job was started in place outside single-task mode",
+            )),
+        }
     }
 
     /// Spawns the job's future. Its panic is caught and becomes the job's failure.
@@ -463,11 +453,7 @@ impl<'a> SpawnCx<'a> {
                         Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
                     }
                 };
-                local.started.push(LocalTask {
-                    index: self.index,
-                    nested: true,
-                    future: Box::pin(future.instrument(span)),
-                });
+                local.start_boxed(self.index, true, Box::pin(future.instrument(span)));
                 return Spawned::LocalNested(cancel_tx);
             }
         };
@@ -505,8 +491,8 @@ impl NestedNode {
 }
 
 impl Node for NestedNode {
-    fn spawn(&mut self, cx: SpawnCx<'_>) -> Spawned {
-        let Some(mut s) = self.0.take() else {
+    fn spawn(self: Pin<&mut Self>, cx: SpawnCx<'_>) -> Spawned {
+        let Some(mut s) = self.get_mut().0.take() else {
             return cx.spawn_end(TaskEnd::internal("nested scheduler started twice"));
         };
         match graph::prepare(&mut s, true) {
@@ -523,11 +509,11 @@ impl Node for NestedNode {
     fn nested(&self) -> Option<&Scheduler> {
         self.0.as_ref()
     }
-    fn nested_mut(&mut self) -> Option<&mut Scheduler> {
-        self.0.as_mut()
+    fn nested_mut(self: Pin<&mut Self>) -> Option<&mut Scheduler> {
+        self.get_mut().0.as_mut()
     }
-    fn take_nested(&mut self) -> Option<Scheduler> {
-        self.0.take()
+    fn take_nested(self: Pin<&mut Self>) -> Option<Scheduler> {
+        self.get_mut().0.take()
     }
 }
 
@@ -680,7 +666,7 @@ pub(crate) struct Driver {
     shutdown_timeout: Option<Duration>,
     /// Set when the parent cancelled this run: its hooks must be done by then too.
     hooks_deadline: Option<Instant>,
-    nodes: Vec<Box<dyn Node>>,
+    nodes: Vec<NodeBox>,
     meta: Vec<Meta>,
     details: BTreeMap<u32, String>,
     show: BTreeMap<u32, ShowFn>,
@@ -831,7 +817,7 @@ impl Driver {
         };
         // `spawn` runs user code (`Job::run`, clones of inputs): a panic there is the
         // job's failure, and must not unwind through the scheduler.
-        let node = &mut self.nodes[at];
+        let node = self.nodes[at].as_mut();
         let spawned = match std::panic::catch_unwind(AssertUnwindSafe(|| node.spawn(cx))) {
             Ok(spawned) => spawned,
             Err(panic) => {
@@ -1105,11 +1091,11 @@ impl Driver {
     fn shutdown_hooks(&mut self) -> Vec<Hook> {
         let mut hooks = Vec::new();
         for (i, node) in self.nodes.iter_mut().enumerate() {
-            if let Some(nested) = node.take_nested() {
+            if let Some(nested) = node.as_mut().take_nested() {
                 let (outcome, nested_hooks) = idle_with_hooks(nested, vec![i]);
                 self.nested.insert(i as u32, Box::new(outcome));
                 hooks.extend(nested_hooks);
-            } else if let Some(hook) = take_hook(&mut **node) {
+            } else if let Some(hook) = take_hook(node.as_mut()) {
                 self.shutdown.insert(i as u32, ShutdownStatus::TimedOut);
                 hooks.push(Hook {
                     path: vec![i],
@@ -1143,7 +1129,7 @@ impl Driver {
 
     fn take_outcome(&mut self, elapsed: Duration) -> Outcome {
         for (i, node) in self.nodes.iter_mut().enumerate() {
-            if let Some(nested) = node.take_nested() {
+            if let Some(nested) = node.as_mut().take_nested() {
                 self.nested
                     .insert(i as u32, Box::new(Outcome::idle(nested, None)));
             }
@@ -1261,95 +1247,6 @@ fn cancel_asked(cancel: &mut Option<CancelRx>) -> Option<Option<Instant>> {
     *rx.borrow_and_update()
 }
 
-/// Runs a prepared scheduler in single-task mode: every job's future, nested
-/// schedulers' too, is polled by this future; no task is spawned. The run semantics
-/// are those of [`run`]: the driver is the same.
-async fn run_local(mut driver: Driver, mut cancel: Option<CancelRx>) -> Result<Outcome, Failure> {
-    let started = Instant::now();
-    let deadline = driver.timeout.map(|t| started + t);
-    let mut local = Local::default();
-    let mut running: FuturesUnordered<LocalTask> = FuturesUnordered::new();
-    if let Some(deadline) = cancel_asked(&mut cancel) {
-        // A parent that failed already: start nothing.
-        driver.cancel(deadline);
-    } else {
-        for i in 0..driver.states.len() {
-            if driver.pending[i] == 0 && !driver.meta[i].removed && driver.failure.is_none() {
-                driver.ready(i as u32, &mut Sink::Local(&mut local));
-            }
-        }
-    }
-    // Made only with a deadline: a runtime without timers runs workflows without one.
-    let mut sleep = deadline.map(|deadline| Box::pin(tokio::time::sleep_until(deadline)));
-    loop {
-        // The ends known at once (jobs that failed to start), which may start more.
-        while !local.reports.is_empty() {
-            for report in std::mem::take(&mut local.reports) {
-                driver.handle(report, &mut Sink::Local(&mut local));
-            }
-        }
-        running.extend(local.started.drain(..));
-        if driver.finite_left == 0 {
-            // As in task mode: the forever jobs are cancelled with the last finite job.
-            driver.close();
-        }
-        if driver.ended() {
-            break;
-        }
-        tokio::select! {
-            biased;
-            deadline = wait_cancel(&mut cancel), if cancel.is_some() => {
-                driver.cancel(deadline);
-            }
-            () = async { sleep.as_mut().expect("a deadline").await }, if sleep.is_some() => {
-                driver.failure.get_or_insert(Reason::Timeout(driver.timeout.unwrap_or_default()));
-            }
-            Some(report) = running.next() => {
-                driver.handle(report, &mut Sink::Local(&mut local));
-            }
-            // Nothing runs and the run is not over: cannot happen (a job waits only
-            // for a running one), but must not hang.
-            else => break,
-        }
-    }
-    let elapsed = started.elapsed();
-    driver.close();
-    // Cancelled jobs' futures are dropped, then reported; nested schedulers, asked to
-    // wind down by `close`, are polled until they report.
-    let mut winding = FuturesUnordered::new();
-    for task in std::mem::take(&mut running) {
-        if task.nested {
-            winding.push(task);
-        } else {
-            let index = task.index;
-            drop(task);
-            driver.handle(
-                Report {
-                    index,
-                    end: TaskEnd::Cancelled,
-                },
-                &mut Sink::Local(&mut local),
-            );
-        }
-    }
-    while let Some(report) = winding.next().await {
-        driver.handle(report, &mut Sink::Local(&mut local));
-    }
-    // Reports of jobs that failed to start as the run closed.
-    for report in std::mem::take(&mut local.reports) {
-        driver.handle(report, &mut Sink::Local(&mut local));
-    }
-    let hooks = driver.shutdown_hooks();
-    let statuses = run_hooks(hooks, driver.wind_down_deadline(), &mut cancel).await;
-    driver.record_shutdown(statuses);
-    let outcome = driver.take_outcome(elapsed);
-    drop(std::mem::take(&mut driver.nodes));
-    match outcome.0.reason.clone() {
-        None => Ok(outcome),
-        Some(reason) => Err(Failure { reason, outcome }),
-    }
-}
-
 /// A job's shutdown hook, with the path to the job through nested schedulers.
 pub(crate) struct Hook {
     path: Vec<usize>,
@@ -1357,7 +1254,7 @@ pub(crate) struct Hook {
 }
 
 /// Takes a node's shutdown hook; a panic while making the hook is its failure.
-fn take_hook(node: &mut dyn Node) -> Option<BoxFuture<'static, Result<(), BoxError>>> {
+fn take_hook(node: Pin<&mut dyn Node>) -> Option<BoxFuture<'static, Result<(), BoxError>>> {
     match std::panic::catch_unwind(AssertUnwindSafe(|| node.shutdown())) {
         Ok(hook) => hook,
         Err(panic) => {
@@ -1375,9 +1272,9 @@ fn idle_with_hooks(mut s: Scheduler, path: Vec<usize>) -> (Outcome, Vec<Hook>) {
     for (i, node) in s.nodes.iter_mut().enumerate() {
         let mut job_path = path.clone();
         job_path.push(i);
-        if let Some(nested) = node.take_nested() {
+        if let Some(nested) = node.as_mut().take_nested() {
             inner.push((i, idle_with_hooks(nested, job_path)));
-        } else if let Some(hook) = take_hook(&mut **node) {
+        } else if let Some(hook) = take_hook(node.as_mut()) {
             hooks.push(Hook {
                 path: job_path,
                 hook,

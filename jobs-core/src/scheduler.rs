@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::error::BoxError;
-use crate::job::{InputNode, IntoJob, Node};
+use crate::job::{InputNode, IntoJob, NodeBox};
 use crate::run::Results;
 
 /// A set of jobs and their requirements, run with [`Scheduler::run`].
@@ -39,7 +39,7 @@ pub struct Scheduler {
     pub(crate) timeout: Option<Duration>,
     pub(crate) shutdown_timeout: Option<Duration>,
     /// The type-erased jobs, by position.
-    pub(crate) nodes: Vec<Box<dyn Node>>,
+    pub(crate) nodes: Vec<NodeBox>,
     /// Label and flags of each job, by position.
     pub(crate) meta: Vec<Meta>,
     /// Every requirement, in the order it was declared; sorted into per-job lists
@@ -274,7 +274,7 @@ impl Scheduler {
         T: Send + Sync + 'static,
         E: Into<BoxError> + 'static,
     {
-        self.push(Box::new(crate::job::LocalNode(Some(make))))
+        self.push(Box::pin(crate::job::LocalNode(Some(make))))
     }
 
     /// Adds a job built when it starts from clones of the outputs of `inputs`, a tuple
@@ -315,10 +315,7 @@ impl Scheduler {
                 foreign = true;
             }
         });
-        let node = Box::new(InputNode {
-            inputs,
-            make: Some(make),
-        });
+        let node = Box::pin(InputNode::new(inputs, make));
         let job = self.push(node);
         if foreign {
             job.sched.foreign.push(job.index);
@@ -381,7 +378,7 @@ impl Scheduler {
         u32::try_from(self.nodes.len()).unwrap_or(u32::MAX)
     }
 
-    fn push<T>(&mut self, node: Box<dyn Node>) -> JobMut<'_, T> {
+    fn push<T>(&mut self, node: NodeBox) -> JobMut<'_, T> {
         let index = self.jobs_len_u32();
         // Resolved once, here: no user code runs for labels while the workflow runs.
         // A nested scheduler's label is final once it is added.

@@ -250,7 +250,7 @@ impl Scheduler {
             let i = i as usize;
             self.meta[i].removed = true;
             self.meta[i].label = None;
-            self.nodes[i] = Box::new(crate::job::Removed);
+            self.nodes[i] = Box::pin(crate::job::Removed);
             self.details.remove(&(i as u32));
             self.show.remove(&(i as u32));
         }
@@ -312,10 +312,10 @@ impl Scheduler {
         copy.nodes = self
             .nodes
             .iter()
-            .map(|node| -> Box<dyn crate::job::Node> {
+            .map(|node| -> crate::job::NodeBox {
                 match node.nested() {
-                    Some(nested) => Box::new(crate::run::NestedNode::new(nested.skeleton())),
-                    None => Box::new(crate::job::Removed),
+                    Some(nested) => Box::pin(crate::run::NestedNode::new(nested.skeleton())),
+                    None => Box::pin(crate::job::Removed),
                 }
             })
             .collect();

@@ -153,3 +153,78 @@ fn a_multi_thread_runtime_can_block_on_a_single_task_run() {
     let outcome = rt.block_on(s.run_local()).unwrap();
     assert_eq!(outcome.value(previous.unwrap()), Some(&99));
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_job_woken_from_another_thread_goes_on() {
+    let (tx, rx) = tokio::sync::oneshot::channel::<u32>();
+    let mut s = Scheduler::new();
+    let waiting = s.add(rx).id();
+    let after = s
+        .add_with(
+            (waiting,),
+            |(n,)| async move { Ok::<_, std::io::Error>(n + 1) },
+        )
+        .id();
+    let sender = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(10));
+        tx.send(41).unwrap();
+    });
+    let outcome = s.run_local().await.unwrap();
+    sender.join().unwrap();
+    assert_eq!(outcome.value(waiting), Some(&41));
+    assert_eq!(outcome.value(after), Some(&42));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_waker_woken_after_its_job_ended_polls_nothing() {
+    use std::sync::{Arc, Mutex};
+    use std::task::{Poll, Waker};
+    let kept: Arc<Mutex<Option<Waker>>> = Arc::default();
+    let polls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut s = Scheduler::new();
+    let first = {
+        let (kept, polls) = (kept.clone(), polls.clone());
+        s.add(std::future::poll_fn(move |cx| {
+            polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            // Keeps its waker, and ends.
+            *kept.lock().unwrap() = Some(cx.waker().clone());
+            Poll::Ready(Ok::<_, std::io::Error>(1))
+        }))
+        .id()
+    };
+    let second = s
+        .add(async move {
+            let waker = kept.lock().unwrap().take().unwrap();
+            waker.wake_by_ref();
+            waker.wake();
+            tokio::task::yield_now().await;
+            Ok::<_, std::io::Error>(2)
+        })
+        .requires(first)
+        .id();
+    let outcome = s.run_local().await.unwrap();
+    assert_eq!(polls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(outcome.value(first), Some(&1));
+    assert_eq!(outcome.value(second), Some(&2));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_job_that_wakes_itself_at_once_starves_neither_timers_nor_other_jobs() {
+    let mut s = Scheduler::new().with_timeout(Duration::from_millis(50));
+    let spinning = s
+        .add(std::future::poll_fn(|cx| {
+            cx.waker().wake_by_ref();
+            std::task::Poll::<Result<(), std::io::Error>>::Pending
+        }))
+        .id();
+    let sleeper = s
+        .add(async {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            Ok::<_, std::io::Error>("slept")
+        })
+        .id();
+    let failure = s.run_local().await.unwrap_err();
+    assert!(matches!(failure.reason, Reason::Timeout(_)));
+    assert_eq!(failure.outcome.value(sleeper), Some(&"slept"));
+    assert_eq!(failure.outcome.state(spinning), Some(State::Cancelled));
+}
