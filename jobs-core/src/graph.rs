@@ -86,8 +86,10 @@ pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Plan, GraphEr
     if s.window == Some(0) {
         return Err(GraphError::ZeroWindow);
     }
-    for node in &mut s.nodes {
-        if let Some(nested) = node.as_mut().nested_mut() {
+    for (node, meta) in s.nodes.iter_mut().zip(&s.meta) {
+        if meta.nested
+            && let Some(nested) = node.as_mut().nested_mut()
+        {
             prepare(nested, local_ok)?;
         }
     }

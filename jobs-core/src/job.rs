@@ -175,9 +175,27 @@ where
 #[doc(hidden)]
 pub type NodeBox = Pin<Box<dyn Node>>;
 
+/// What a node is, for what the scheduler asks of it besides running it.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A future, or a job made from its inputs' values.
+    Future,
+    /// A custom [`Job`]: it may have a label, details and a shutdown hook.
+    Custom,
+    /// A nested scheduler.
+    Nested,
+    /// A job whose future is not `Send`, so that it runs only in single-task mode.
+    Local,
+}
+
 /// The type-erased job as the scheduler holds it.
 #[doc(hidden)]
 pub trait Node: Send + 'static {
+    /// What the node is.
+    fn kind(&self) -> NodeKind {
+        NodeKind::Future
+    }
     /// Starts the job: spawns its task, or in single-task mode makes its future ready
     /// to be polled in place. `cx` gives access to the outputs of the jobs it consumes.
     fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned;
@@ -218,10 +236,6 @@ pub trait Node: Send + 'static {
     /// Takes the nested scheduler out, if this node is one that never ran.
     fn take_nested(self: Pin<&mut Self>) -> Option<Scheduler> {
         None
-    }
-    /// Whether the job's future is not `Send`, so that it runs only in single-task mode.
-    fn is_local(&self) -> bool {
-        false
     }
 }
 
@@ -333,6 +347,9 @@ struct JobNode<J>(J);
 impl<J> Unpin for JobNode<J> {}
 
 impl<J: Job> Node for JobNode<J> {
+    fn kind(&self) -> NodeKind {
+        NodeKind::Custom
+    }
     fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned {
         cx.spawn(self.get_mut().0.run())
     }
@@ -422,8 +439,8 @@ where
             None => cx.spawn_end(TaskEnd::internal("job started twice")),
         }
     }
-    fn is_local(&self) -> bool {
-        true
+    fn kind(&self) -> NodeKind {
+        NodeKind::Local
     }
 }
 

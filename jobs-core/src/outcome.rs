@@ -334,6 +334,7 @@ impl Outcome {
             .nodes
             .iter_mut()
             .enumerate()
+            .filter(|&(i, _)| s.meta[i].nested)
             .filter_map(|(i, node)| {
                 let nested = node.as_mut().take_nested()?;
                 Some((i as u32, Box::new(Outcome::idle(nested, None))))

@@ -491,6 +491,9 @@ impl NestedNode {
 }
 
 impl Node for NestedNode {
+    fn kind(&self) -> crate::job::NodeKind {
+        crate::job::NodeKind::Nested
+    }
     fn spawn(self: Pin<&mut Self>, cx: SpawnCx<'_>) -> Spawned {
         let Some(mut s) = self.get_mut().0.take() else {
             return cx.spawn_end(TaskEnd::internal("nested scheduler started twice"));
@@ -755,7 +758,15 @@ impl Driver {
     }
 
     /// Logs a job's new state, and sends it to the event stream if there is one.
+    #[inline]
     fn observe(&self, i: usize) {
+        if self.events.is_some() || tracing::enabled!(target: "jobs_core", tracing::Level::DEBUG) {
+            self.report_state(i);
+        }
+    }
+
+    #[inline(never)]
+    fn report_state(&self, i: usize) {
         let state = self.states[i];
         let error = self.errors.get(&(i as u32));
         let name = self.name(i);
@@ -1091,11 +1102,17 @@ impl Driver {
     fn shutdown_hooks(&mut self) -> Vec<Hook> {
         let mut hooks = Vec::new();
         for (i, node) in self.nodes.iter_mut().enumerate() {
-            if let Some(nested) = node.as_mut().take_nested() {
+            // Only nested schedulers and custom jobs have hooks.
+            let meta = &self.meta[i];
+            if meta.nested
+                && let Some(nested) = node.as_mut().take_nested()
+            {
                 let (outcome, nested_hooks) = idle_with_hooks(nested, vec![i]);
                 self.nested.insert(i as u32, Box::new(outcome));
                 hooks.extend(nested_hooks);
-            } else if let Some(hook) = take_hook(node.as_mut()) {
+            } else if meta.custom
+                && let Some(hook) = take_hook(node.as_mut())
+            {
                 self.shutdown.insert(i as u32, ShutdownStatus::TimedOut);
                 hooks.push(Hook {
                     path: vec![i],
@@ -1129,7 +1146,9 @@ impl Driver {
 
     fn take_outcome(&mut self, elapsed: Duration) -> Outcome {
         for (i, node) in self.nodes.iter_mut().enumerate() {
-            if let Some(nested) = node.as_mut().take_nested() {
+            if self.meta[i].nested
+                && let Some(nested) = node.as_mut().take_nested()
+            {
                 self.nested
                     .insert(i as u32, Box::new(Outcome::idle(nested, None)));
             }
@@ -1270,6 +1289,10 @@ fn idle_with_hooks(mut s: Scheduler, path: Vec<usize>) -> (Outcome, Vec<Hook>) {
     let mut inner = Vec::new();
     let mut hooked = Vec::new();
     for (i, node) in s.nodes.iter_mut().enumerate() {
+        let meta = &s.meta[i];
+        if !meta.nested && !meta.custom {
+            continue;
+        }
         let mut job_path = path.clone();
         job_path.push(i);
         if let Some(nested) = node.as_mut().take_nested() {

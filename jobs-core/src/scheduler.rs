@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::error::BoxError;
-use crate::job::{InputNode, IntoJob, NodeBox};
+use crate::job::{InputNode, IntoJob, NodeBox, NodeKind};
 use crate::run::Results;
 
 /// A set of jobs and their requirements, run with [`Scheduler::run`].
@@ -70,6 +70,8 @@ pub(crate) struct Meta {
     pub(crate) removed: bool,
     /// The job's future is not `Send`: it runs only in single-task mode.
     pub(crate) local: bool,
+    /// A custom [`Job`](crate::Job): it may have a shutdown hook.
+    pub(crate) custom: bool,
 }
 
 /// `job` requires `edge.index`.
@@ -382,20 +384,25 @@ impl Scheduler {
         let index = self.jobs_len_u32();
         // Resolved once, here: no user code runs for labels while the workflow runs.
         // A nested scheduler's label is final once it is added.
-        let label = node
-            .default_label()
-            .or_else(|| node.nested().and_then(|n| n.label.clone()))
-            .map(String::into_boxed_str);
-        if let Some(details) = node.default_details() {
-            self.details.insert(index, details);
-        }
+        let kind = node.kind();
+        let label = match kind {
+            NodeKind::Custom => {
+                if let Some(details) = node.default_details() {
+                    self.details.insert(index, details);
+                }
+                node.default_label()
+            }
+            NodeKind::Nested => node.nested().and_then(|n| n.label.clone()),
+            NodeKind::Future | NodeKind::Local => None,
+        };
         self.meta.push(Meta {
-            label,
+            label: label.map(String::into_boxed_str),
             critical: true,
             forever: false,
-            nested: node.nested().is_some(),
+            nested: kind == NodeKind::Nested,
             removed: false,
-            local: node.is_local(),
+            local: kind == NodeKind::Local,
+            custom: kind == NodeKind::Custom,
         });
         self.nodes.push(node);
         JobMut {
