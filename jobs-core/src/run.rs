@@ -13,12 +13,19 @@
 //! successor (O(1) per edge) and starts those that reach zero, in declaration order.
 //! Nothing scans the pending jobs. The run future itself only starts the entry jobs,
 //! then waits for the end, the timeout or a cancellation, winds down and reports.
+//!
+//! A task that handles its own report takes the last job that the handling starts
+//! and runs it next, instead of ending while a new task is spawned for it (see
+//! [`Handoff`]): a chain runs in one task, and a window of `n` in about `n` tasks. The
+//! task runs the job at once only if no other job of the run waits for its first poll;
+//! otherwise it yields first, so that on a current-thread runtime jobs are first polled
+//! in the order they started, as with a task each.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
@@ -61,22 +68,132 @@ pub struct Report {
     end: TaskEnd,
 }
 
-/// Sends the task's end when dropped, so every exit path reports: completion, error,
-/// panic, or the task being aborted.
+/// Sends the end of the task's job when dropped, so every exit path reports:
+/// completion, error, panic, or the task being aborted.
 struct Guard {
     shared: Arc<Shared>,
     index: u32,
     end: Option<TaskEnd>,
+    /// Whether the task runs a job whose end is not reported yet.
+    armed: bool,
+}
+
+impl Guard {
+    fn new(shared: Arc<Shared>, index: u32) -> Guard {
+        Guard {
+            shared,
+            index,
+            end: None,
+            armed: true,
+        }
+    }
+
+    /// Reports the end of the job, and returns the job the driver hands this task to
+    /// run next, if any: the guard then stands for that one.
+    fn finish(&mut self) -> Option<Next> {
+        self.armed = false;
+        let end = self.end.take().unwrap_or(TaskEnd::Cancelled);
+        let mut handoff = Handoff {
+            own: self.index,
+            task: None,
+            next: None,
+        };
+        let report = Report {
+            index: self.index,
+            end,
+        };
+        self.shared.report(report, Some(&mut handoff));
+        let next = handoff.next?;
+        self.index = next.index;
+        self.armed = true;
+        Some(next)
+    }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        let end = self.end.take().unwrap_or(TaskEnd::Cancelled);
-        self.shared.report(Report {
-            index: self.index,
-            end,
-        });
+        if self.armed {
+            let end = self.end.take().unwrap_or(TaskEnd::Cancelled);
+            let report = Report {
+                index: self.index,
+                end,
+            };
+            self.shared.report(report, None);
+        }
     }
+}
+
+/// Lets every task scheduled before this one run first. Unlike `yield_now`, whose
+/// wake-ups are deferred and may run in any order, this task is scheduled again at
+/// once, behind those already scheduled.
+async fn yield_in_order() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if std::mem::replace(&mut yielded, true) {
+            std::task::Poll::Ready(())
+        } else {
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+}
+
+/// A job handed to the task whose report made it start, to run once that task's job
+/// has ended: in a chain, or as a window slot frees, one task runs job after job
+/// instead of ending and spawning the next.
+pub(crate) struct Next {
+    index: u32,
+    future: BoxFuture<'static, TaskEnd>,
+}
+
+/// What a task reporting its own job's end offers the driver: to run the last job that
+/// the handling starts. A job handed so, and then followed by others started in the
+/// same handling, gets a task of its own after all, spawned before them: jobs are
+/// first polled in the order they started.
+pub(crate) struct Handoff {
+    /// The reported job.
+    own: u32,
+    /// The reporting task: the handle through which the job handed to it is aborted.
+    task: Option<JoinHandle<()>>,
+    next: Option<Next>,
+}
+
+/// Spawns the task of job `index`, with `first` its job's end. The task then runs the
+/// jobs the driver hands it, if any, until it is handed none.
+fn spawn_task<F>(shared: &Arc<Shared>, index: u32, first: F) -> JoinHandle<()>
+where
+    F: Future<Output = TaskEnd> + Send + 'static,
+{
+    let task = Owned {
+        future: first,
+        guard: Guard::new(shared.clone(), index),
+    };
+    tokio::spawn(async move {
+        let Owned { future, mut guard } = task;
+        guard.shared.unstarted.fetch_sub(1, Ordering::Relaxed);
+        // A job's future is dropped when its `job_end` returns, before the guard
+        // reports: a reported job has ended. Aborting the task drops the future first
+        // too: it is awaited in a narrower scope than the guard.
+        guard.end = Some(future.await);
+        while let Some(Next { future, .. }) = guard.finish() {
+            if guard.shared.unstarted.load(Ordering::Relaxed) > 1 {
+                // Jobs that became ready earlier start first.
+                yield_in_order().await;
+            } else {
+                // A long chain of jobs that never wait still yields to the runtime as
+                // often as a task polling that many futures would.
+                tokio::task::consume_budget().await;
+            }
+            guard.shared.unstarted.fetch_sub(1, Ordering::Relaxed);
+            if guard.shared.closed.load(Ordering::Acquire) {
+                // The run ended meanwhile: the job never starts, and is cancelled (its
+                // future dropped first, then the guard reports).
+                break;
+            }
+            guard.end = Some(future.await);
+        }
+    })
 }
 
 /// What a job's task owns. A task aborted before its first poll drops it whole, and
@@ -94,6 +211,14 @@ pub struct Shared {
     inbox: Mutex<Vec<Report>>,
     /// The inbox's length, readable without its lock.
     pending: AtomicUsize,
+    /// Jobs given a task (spawned, or handed to a task to run next) and not yet
+    /// polled. A task handed a job runs it at once only when it is the only one:
+    /// otherwise it first lets the others start, so that jobs start in the order they
+    /// became ready (on a current-thread runtime, where tasks run in the order they
+    /// are scheduled).
+    unstarted: AtomicUsize,
+    /// The driver's `closed`.
+    closed: Arc<AtomicBool>,
     /// Notified when the run has ended or a task has reported after that; the run
     /// future then checks, under the lock, what it waits for.
     done: Notify,
@@ -116,9 +241,11 @@ fn try_lock<T>(mutex: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
 impl Shared {
     fn new(driver: Driver) -> Arc<Shared> {
         Arc::new(Shared {
+            closed: driver.closed.clone(),
             driver: Mutex::new(driver),
             inbox: Mutex::new(Vec::new()),
             pending: AtomicUsize::new(0),
+            unstarted: AtomicUsize::new(0),
             done: Notify::new(),
         })
     }
@@ -137,12 +264,13 @@ impl Shared {
     }
 
     /// A task's end: handled at once if the driver's lock is free, else left in the
-    /// inbox for the holder.
-    fn report(self: &Arc<Self>, report: Report) {
+    /// inbox for the holder. With `next`, the reporting task offers to run the next
+    /// job that this end lets start (handled at once only).
+    fn report(self: &Arc<Self>, report: Report, mut handoff: Option<&mut Handoff>) {
         match try_lock(&self.driver) {
             Some(mut driver) => {
-                driver.handle(report, &mut Sink::Tasks(self));
-                self.release(driver);
+                driver.handle(report, &mut Sink::Tasks(self, handoff.as_deref_mut()));
+                self.release(driver, handoff);
             }
             None => {
                 self.push(report);
@@ -162,7 +290,7 @@ impl Shared {
     /// Handles the inbox if the driver's lock is free; otherwise its holder will.
     fn combine(self: &Arc<Self>) {
         while let Some(driver) = try_lock(&self.driver) {
-            self.release(driver);
+            self.release(driver, None);
             if self.pending.load(Ordering::SeqCst) == 0 {
                 return;
             }
@@ -172,8 +300,22 @@ impl Shared {
     /// Handles what is left in the inbox, wakes the run future if the run is over,
     /// and lets go of the lock. A report pushed after the last look at the inbox found
     /// the lock taken: the caller loops (`combine`) or its pusher will.
-    fn release(self: &Arc<Self>, mut driver: MutexGuard<'_, Driver>) {
-        self.drain(&mut driver);
+    ///
+    /// A job handed to a reporting task is cancelled through that task from now on.
+    fn release(
+        self: &Arc<Self>,
+        mut driver: MutexGuard<'_, Driver>,
+        handoff: Option<&mut Handoff>,
+    ) {
+        let handoff = self.drain(&mut driver, handoff);
+        if let Some(Handoff {
+            task,
+            next: Some(next),
+            ..
+        }) = handoff
+        {
+            driver.handles[next.index as usize] = task.take();
+        }
         let ended = driver.ended();
         drop(driver);
         if ended {
@@ -186,7 +328,12 @@ impl Shared {
     }
 
     /// Handles the reports in the inbox.
-    fn drain(self: &Arc<Self>, driver: &mut Driver) {
+    /// The reporting task's handoff, if any, goes on being offered: given back.
+    fn drain<'h>(
+        self: &Arc<Self>,
+        driver: &mut Driver,
+        mut handoff: Option<&'h mut Handoff>,
+    ) -> Option<&'h mut Handoff> {
         while self.pending.load(Ordering::SeqCst) > 0 {
             let batch = {
                 let mut inbox = lock(&self.inbox);
@@ -194,7 +341,7 @@ impl Shared {
                 std::mem::take(&mut *inbox)
             };
             for report in batch {
-                driver.handle(report, &mut Sink::Tasks(self));
+                driver.handle(report, &mut Sink::Tasks(self, handoff.as_deref_mut()));
             }
         }
         if driver.finite_left == 0 {
@@ -205,6 +352,7 @@ impl Shared {
             // failure of the run.
             driver.close();
         }
+        handoff
     }
 
     /// For the run future: runs `f` on the driver with the inbox handled first, then
@@ -213,7 +361,7 @@ impl Shared {
     /// not notify itself (it would wake at once, and spin).
     fn with_driver<R>(self: &Arc<Self>, f: impl FnOnce(&mut Driver) -> R) -> R {
         let mut driver = lock(&self.driver);
-        self.drain(&mut driver);
+        self.drain(&mut driver, None);
         let result = f(&mut driver);
         drop(driver);
         if self.pending.load(Ordering::SeqCst) > 0 {
@@ -253,6 +401,8 @@ pub enum Spawned {
     /// run its shutdown hooks before it reports; its shared state is there to abort it
     /// at once if the run future is dropped.
     Nested(JoinHandle<()>, CancelTx, Arc<Shared>),
+    /// The task whose report made the job ready runs it next (see [`Next`]).
+    Continued,
     /// The report was sent without a task.
     Reported,
     /// Single-task mode: the job's future is with the run future.
@@ -290,10 +440,11 @@ pub struct SpawnCx<'a> {
     events: Option<&'a EventSink>,
 }
 
-/// Where the driver starts jobs: tokio tasks reporting to the run's shared state, or
-/// the run future's own set (single-task mode).
+/// Where the driver starts jobs: tokio tasks reporting to the run's shared state (with,
+/// while a task's own report is handled, the place where that task takes the next job
+/// to run), or the run future's own set (single-task mode).
 pub(crate) enum Sink<'a> {
-    Tasks(&'a Arc<Shared>),
+    Tasks(&'a Arc<Shared>, Option<&'a mut Handoff>),
     Local(&'a mut Local),
 }
 
@@ -302,7 +453,7 @@ impl Sink<'_> {
     /// the report waits in the inbox.
     fn report(&mut self, report: Report) {
         match self {
-            Sink::Tasks(shared) => shared.push(report),
+            Sink::Tasks(shared, _) => shared.push(report),
             Sink::Local(local) => local.reports.push(report),
         }
     }
@@ -367,7 +518,7 @@ impl<'a> SpawnCx<'a> {
                 local.started.push(self.index);
                 Spawned::Local
             }
-            Sink::Tasks(_) => self.spawn_end(TaskEnd::internal(
+            Sink::Tasks(..) => self.spawn_end(TaskEnd::internal(
                 "a job was started in place outside single-task mode",
             )),
         }
@@ -380,29 +531,25 @@ impl<'a> SpawnCx<'a> {
         T: Send + Sync + 'static,
         E: Into<BoxError> + 'static,
     {
-        let shared = match self.place {
-            Sink::Tasks(shared) => shared,
+        let (shared, handoff) = match self.place {
+            Sink::Tasks(shared, handoff) => (shared, handoff),
             Sink::Local(local) => return local.start(self.index, future),
-        };
-        let task = Owned {
-            future,
-            guard: Guard {
-                shared: shared.clone(),
-                index: self.index,
-                end: None,
-            },
         };
         let span =
             tracing::debug_span!(target: "jobs_core", parent: self.span, "job", job = %self.name);
-        Spawned::Task(tokio::spawn(Instrument::instrument(
-            async move {
-                let Owned { future, mut guard } = task;
-                // The job's future is dropped when `job_end` returns, before the guard
-                // reports: a reported job has ended.
-                guard.end = Some(job_end(future).await);
-            },
-            span,
-        )))
+        shared.unstarted.fetch_add(1, Ordering::Relaxed);
+        if let Some(handoff) = handoff {
+            handoff.next = Some(Next {
+                index: self.index,
+                future: Box::pin(job_end(future).instrument(span)),
+            });
+            return Spawned::Continued;
+        }
+        Spawned::Task(spawn_task(
+            shared,
+            self.index,
+            job_end(future).instrument(span),
+        ))
     }
 
     /// Starts a job whose future is not `Send`: only in single-task mode.
@@ -415,7 +562,7 @@ impl<'a> SpawnCx<'a> {
         match self.place {
             Sink::Local(local) => local.start(self.index, future),
             // `run` rejects such graphs before anything starts.
-            Sink::Tasks(_) => self.spawn_end(TaskEnd::internal(
+            Sink::Tasks(..) => self.spawn_end(TaskEnd::internal(
                 "a local job was started outside single-task mode",
             )),
         }
@@ -441,7 +588,7 @@ impl<'a> SpawnCx<'a> {
         let span = driver.span.clone();
         let (cancel_tx, cancel_rx) = watch::channel(None);
         let parent = match self.place {
-            Sink::Tasks(parent) => parent,
+            Sink::Tasks(parent, _) => parent,
             Sink::Local(local) => {
                 // The nested scheduler runs in single-task mode too, inside this run.
                 let future = async move {
@@ -460,11 +607,7 @@ impl<'a> SpawnCx<'a> {
         let shared = Shared::new(driver);
         let task = Owned {
             future: run(shared.clone(), Some(cancel_rx)),
-            guard: Guard {
-                shared: parent.clone(),
-                index: self.index,
-                end: None,
-            },
+            guard: Guard::new(parent.clone(), self.index),
         };
         let handle = tokio::spawn(
             async move {
@@ -698,10 +841,15 @@ pub(crate) struct Driver {
     failure: Option<Reason>,
     /// Once set, reports are recorded but start nothing.
     closing: bool,
+    /// `closing`, for tasks to read without the lock: a task handed a job checks it
+    /// before starting the job.
+    closed: Arc<AtomicBool>,
     /// Scratch stack for skip propagation.
     work: Vec<(u32, bool)>,
     /// Scratch list of the jobs that became ready in one propagation.
     newly_ready: Vec<u32>,
+    /// The jobs to start at the end of one handling, in order.
+    starting: Vec<u32>,
     events: Option<EventSink>,
     /// This run's span: the parent of its jobs' spans.
     span: tracing::Span,
@@ -738,8 +886,10 @@ impl Driver {
             live: 0,
             failure: None,
             closing: false,
+            closed: Arc::new(AtomicBool::new(false)),
             work: Vec::new(),
             newly_ready: Vec::new(),
+            starting: Vec::new(),
             events: s.events.take(),
             span: tracing::Span::none(),
         }
@@ -789,15 +939,16 @@ impl Driver {
     }
 
     /// A job's requirements are all done.
-    fn ready(&mut self, i: u32, sink: &mut Sink<'_>) {
+    /// It starts with the next [`Self::start`], or waits for a window slot.
+    fn ready(&mut self, i: u32) {
         if self.meta[i as usize].forever {
-            self.spawn(i, sink);
+            self.starting.push(i);
             return;
         }
         let free = self.window.is_none_or(|w| self.running < w);
         if free && self.queue.is_empty() {
             self.running += 1;
-            self.spawn(i, sink);
+            self.starting.push(i);
         } else {
             self.states[i as usize] = State::Scheduled;
             self.observe(i as usize);
@@ -805,10 +956,34 @@ impl Driver {
         }
     }
 
-    fn spawn(&mut self, i: u32, sink: &mut Sink<'_>) {
+    /// Starts the jobs made ready, in order. A task reporting its own job's end takes
+    /// the last one to run next: the others are spawned first, so that on a
+    /// current-thread runtime they are first polled first.
+    fn start(&mut self, sink: &mut Sink<'_>) {
+        let mut starting = std::mem::take(&mut self.starting);
+        let last = starting.len().wrapping_sub(1);
+        for (k, &i) in starting.iter().enumerate() {
+            self.spawn(i, sink, k == last);
+        }
+        starting.clear();
+        self.starting = starting;
+    }
+
+    /// Starts job `i`; `last`: the reporting task, if any, may take it.
+    fn spawn(&mut self, i: u32, sink: &mut Sink<'_>, last: bool) {
         let at = i as usize;
         self.states[at] = State::Running;
         self.observe(at);
+        // Only the last job started may be handed to the reporting task; one handed
+        // earlier gets a task of its own first, before this job starts.
+        let mut offer = false;
+        if let Sink::Tasks(shared, Some(handoff)) = sink {
+            if let Some(earlier) = handoff.next.take() {
+                let task = spawn_task(shared, earlier.index, earlier.future);
+                self.handles[earlier.index as usize] = Some(task);
+            }
+            offer = last && handoff.task.is_some();
+        }
         let cx = SpawnCx {
             index: i,
             name: JobName {
@@ -817,7 +992,9 @@ impl Driver {
             },
             span: &self.span,
             place: match sink {
-                Sink::Tasks(shared) => Sink::Tasks(shared),
+                Sink::Tasks(shared, handoff) => {
+                    Sink::Tasks(shared, handoff.as_deref_mut().filter(|_| offer))
+                }
                 Sink::Local(local) => Sink::Local(local),
             },
             results: Results {
@@ -850,26 +1027,40 @@ impl Driver {
                 let shared = None;
                 self.nested_runs.insert(i, NestedRun { cancel, shared });
             }
+            // Its handle, the reporting task's, is set once the handoff is final.
+            Spawned::Continued => {}
             Spawned::Reported | Spawned::Local => {}
         }
         self.live += 1;
     }
 
     /// Starts queued jobs while window slots are free.
-    fn pump(&mut self, sink: &mut Sink<'_>) {
+    fn pump(&mut self) {
         while self.window.is_none_or(|w| self.running < w) {
             let Some(i) = self.queue.pop_front() else {
                 break;
             };
             self.running += 1;
-            self.spawn(i, sink);
+            self.starting.push(i);
         }
     }
 
-    fn handle(&mut self, Report { index, end }: Report, sink: &mut Sink<'_>) {
+    /// Records a job's end, and starts what it lets start. A task reporting its own
+    /// job's end may take the first job to start, and run it next.
+    fn handle(&mut self, report: Report, sink: &mut Sink<'_>) {
+        let task = self.handles[report.index as usize].take();
+        if let Sink::Tasks(_, Some(handoff)) = sink
+            && handoff.own == report.index
+        {
+            // The reporting task: a job handed to it is cancelled through it.
+            handoff.task = task;
+        }
+        self.record(report, sink);
+    }
+
+    fn record(&mut self, Report { index, end }: Report, sink: &mut Sink<'_>) {
         let i = index as usize;
         self.live -= 1;
-        self.handles[i] = None;
         self.nested_runs.remove(&index);
         let (state, produced) = match end {
             TaskEnd::Value(value) => {
@@ -921,10 +1112,11 @@ impl Driver {
             self.fail(i);
             return;
         }
-        self.propagate(index, produced, sink);
+        self.propagate(index, produced);
         if self.failure.is_none() {
-            self.pump(sink);
+            self.pump();
         }
+        self.start(sink);
     }
 
     /// A critical job failed or was skipped: the run aborts.
@@ -947,7 +1139,7 @@ impl Driver {
 
     /// Job `index` ended (`produced`: with a value): count its successors down, start
     /// the ones that become ready, skip the ones starved of an input.
-    fn propagate(&mut self, index: u32, produced: bool, sink: &mut Sink<'_>) {
+    fn propagate(&mut self, index: u32, produced: bool) {
         let mut skipped = false;
         self.work.push((index, produced));
         while let Some((j, produced)) = self.work.pop() {
@@ -990,7 +1182,7 @@ impl Driver {
         }
         for &s in &newly_ready {
             if self.failure.is_none() {
-                self.ready(s, sink);
+                self.ready(s);
             }
         }
         newly_ready.clear();
@@ -1016,6 +1208,7 @@ impl Driver {
             return;
         }
         self.closing = true;
+        self.closed.store(true, Ordering::Release);
         while let Some(i) = self.queue.pop_front() {
             self.states[i as usize] = State::Cancelled;
             self.observe(i as usize);
@@ -1045,7 +1238,11 @@ impl Driver {
         let deadline = self.wind_down_deadline();
         for run in self.nested_runs.values() {
             if let Some(shared) = &run.shared {
-                lock(&shared.driver).cancel(deadline);
+                // Let go through `release`: a nested task that reported meanwhile found
+                // the lock taken and left its report in the inbox, for the holder.
+                let mut nested = lock(&shared.driver);
+                nested.cancel(deadline);
+                shared.release(nested, None);
             }
             // The message wakes the nested run future, in its hooks too.
             run.cancel.send_if_modified(|asked| {
@@ -1087,6 +1284,7 @@ impl Driver {
     /// for the caller to abort theirs once this lock is let go.
     fn abort_all(&mut self) -> Vec<Arc<Shared>> {
         self.closing = true;
+        self.closed.store(true, Ordering::Release);
         for handle in self.handles.iter_mut().filter_map(Option::take) {
             handle.abort();
         }
@@ -1210,11 +1408,12 @@ async fn run(shared: Arc<Shared>, mut cancel: Option<CancelRx>) -> Result<Outcom
             let removed = driver.meta[i].removed;
             let open = driver.failure.is_none() && !driver.closing;
             if driver.pending[i] == 0 && !removed && open {
-                driver.ready(i as u32, &mut Sink::Tasks(&shared));
+                driver.ready(i as u32);
             }
         }
+        driver.start(&mut Sink::Tasks(&shared, None));
         next = end;
-        shared.release(driver);
+        shared.release(driver, None);
     }
     // With no job at all, nothing above looked at whether the run is over.
     shared.combine();

@@ -14,6 +14,7 @@ mod sequence;
 mod shutdown;
 mod single_task;
 mod surgery;
+mod tasks;
 mod timeout;
 mod validation;
 mod window;

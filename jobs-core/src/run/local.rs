@@ -210,9 +210,10 @@ pub(super) async fn run_local(
     } else {
         for i in 0..driver.states.len() {
             if driver.pending[i] == 0 && !driver.meta[i].removed && driver.failure.is_none() {
-                driver.ready(i as u32, &mut Sink::Local(&mut local));
+                driver.ready(i as u32);
             }
         }
+        driver.start(&mut Sink::Local(&mut local));
     }
     // Made only with a deadline: a runtime without timers runs workflows without one.
     let mut sleep = deadline.map(|deadline| Box::pin(tokio::time::sleep_until(deadline)));

@@ -1,0 +1,90 @@
+//! How jobs map to tokio tasks in task mode: a task that reports its job's end runs
+//! the next job that end lets start, unless that would overtake a job started before.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+
+use jobs_core::{Scheduler, State};
+use tokio::task::Id;
+
+fn chain_task_ids() -> (Scheduler, Vec<jobs_core::JobRef<Option<Id>>>) {
+    let mut s = Scheduler::new();
+    let mut ids: Vec<jobs_core::JobRef<Option<Id>>> = Vec::new();
+    for _ in 0..50 {
+        let job = s.add(async { Ok::<_, std::io::Error>(tokio::task::try_id()) });
+        ids.push(job.requires_all(ids.last().copied()).id());
+    }
+    (s, ids)
+}
+
+async fn a_chain_runs_in_one_task() {
+    let (s, ids) = chain_task_ids();
+    let outcome = s.run().await.unwrap();
+    let tasks: Vec<Option<Id>> = ids.iter().map(|&id| *outcome.value(id).unwrap()).collect();
+    assert!(tasks[0].is_some());
+    assert!(tasks.iter().all(|&task| task == tasks[0]), "{tasks:?}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_chain_runs_in_one_task_on_current_thread() {
+    a_chain_runs_in_one_task().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chain_runs_in_one_task_on_multi_thread() {
+    a_chain_runs_in_one_task().await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn jobs_ready_together_still_start_in_declaration_order() {
+    // `b` and `c` become ready when `a` ends: `c`, the last, is handed to `a`'s task,
+    // which lets `b` (and `d`, started earlier) be polled first.
+    let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = |name: &'static str| {
+        let order = order.clone();
+        async move {
+            order.lock().unwrap().push(name);
+            Ok::<_, std::io::Error>(())
+        }
+    };
+    let mut s = Scheduler::new();
+    let a = s.add(log("a")).id();
+    s.add(log("b")).requires(a);
+    s.add(log("c")).requires(a);
+    s.add(log("d"));
+    s.run().await.unwrap();
+    assert_eq!(*order.lock().unwrap(), ["a", "d", "b", "c"]);
+}
+
+async fn a_job_handed_to_a_task_as_the_run_ends_never_starts() {
+    // `a`'s end is the run's end (the last finite job): the forever job it makes ready
+    // is cancelled before it starts, not run by `a`'s task.
+    let started = Arc::new(AtomicBool::new(false));
+    let mut s = Scheduler::new();
+    let a = s
+        .add(async { Ok::<_, std::io::Error>(1) })
+        .critical(false)
+        .id();
+    let forever = {
+        let started = started.clone();
+        s.add_with((a,), move |(_,)| async move {
+            started.store(true, SeqCst);
+            Err::<(), _>(std::io::Error::other("fails at once"))
+        })
+        .forever(true)
+        .id()
+    };
+    let outcome = s.run().await.unwrap();
+    assert_eq!(outcome.state(forever), Some(State::Cancelled));
+    assert!(!started.load(SeqCst));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_job_handed_to_a_task_as_the_run_ends_never_starts_on_current_thread() {
+    a_job_handed_to_a_task_as_the_run_ends_never_starts().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_handed_to_a_task_as_the_run_ends_never_starts_on_multi_thread() {
+    a_job_handed_to_a_task_as_the_run_ends_never_starts().await;
+}
