@@ -27,11 +27,13 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use pin_project_lite::pin_project;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -123,22 +125,6 @@ impl Drop for Guard {
     }
 }
 
-/// Lets every task scheduled before this one run first. Unlike `yield_now`, whose
-/// wake-ups are deferred and may run in any order, this task is scheduled again at
-/// once, behind those already scheduled.
-async fn yield_in_order() {
-    let mut yielded = false;
-    std::future::poll_fn(|cx| {
-        if std::mem::replace(&mut yielded, true) {
-            std::task::Poll::Ready(())
-        } else {
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-}
-
 /// A job handed to the task whose report made it start, to run once that task's job
 /// has ended: in a chain, or as a window slot frees, one task runs job after job
 /// instead of ending and spawning the next.
@@ -165,35 +151,89 @@ fn spawn_task<F>(shared: &Arc<Shared>, index: u32, first: F) -> JoinHandle<()>
 where
     F: Future<Output = TaskEnd> + Send + 'static,
 {
-    let task = Owned {
-        future: first,
+    tokio::spawn(JobTask {
+        first: Some(first),
+        next: None,
+        polled: false,
+        yielded: false,
         guard: Guard::new(shared.clone(), index),
-    };
-    tokio::spawn(async move {
-        let Owned { future, mut guard } = task;
-        guard.shared.unstarted.fetch_sub(1, Ordering::Relaxed);
-        // A job's future is dropped when its `job_end` returns, before the guard
-        // reports: a reported job has ended. Aborting the task drops the future first
-        // too: it is awaited in a narrower scope than the guard.
-        guard.end = Some(future.await);
-        while let Some(Next { future, .. }) = guard.finish() {
-            if guard.shared.unstarted.load(Ordering::Relaxed) > 1 {
-                // Jobs that became ready earlier start first.
-                yield_in_order().await;
-            } else {
-                // A long chain of jobs that never wait still yields to the runtime as
-                // often as a task polling that many futures would.
-                tokio::task::consume_budget().await;
-            }
-            guard.shared.unstarted.fetch_sub(1, Ordering::Relaxed);
-            if guard.shared.closed.load(Ordering::Acquire) {
-                // The run ended meanwhile: the job never starts, and is cancelled (its
-                // future dropped first, then the guard reports).
-                break;
-            }
-            guard.end = Some(future.await);
-        }
     })
+}
+
+pin_project! {
+    /// A job's task: runs its job, then each job the driver hands it. Written out
+    /// rather than as an `async` block, which would hold the first job's future and
+    /// the guard twice: spawning moves the task, and tasks of a fan-out all live at
+    /// once.
+    ///
+    /// Fields drop in order: a job's future first, then the guard that reports its
+    /// end, so that a reported job has ended whenever the task is cancelled.
+    struct JobTask<F> {
+        #[pin]
+        first: Option<F>,
+        next: Option<BoxFuture<'static, TaskEnd>>,
+        // Whether the current job's future has been polled.
+        polled: bool,
+        // Whether the task has let earlier jobs start before the current one.
+        yielded: bool,
+        guard: Guard,
+    }
+}
+
+impl<F: Future<Output = TaskEnd>> Future for JobTask<F> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut this = self.project();
+        loop {
+            let end = if let Some(first) = this.first.as_mut().as_pin_mut() {
+                if !std::mem::replace(this.polled, true) {
+                    this.guard.shared.unstarted.fetch_sub(1, Ordering::Relaxed);
+                }
+                let end = std::task::ready!(first.poll(cx));
+                // Dropped before its end is reported: a reported job has ended.
+                this.first.set(None);
+                end
+            } else if let Some(next) = this.next {
+                if !*this.polled {
+                    if !std::mem::replace(this.yielded, true)
+                        && this.guard.shared.unstarted.load(Ordering::Relaxed) > 1
+                    {
+                        // Jobs that started earlier are first polled first: this task
+                        // is scheduled again behind them (`yield_now` defers its
+                        // wake-up, and wake-ups deferred together run in any order).
+                        cx.waker().wake_by_ref();
+                        return Poll::Pending;
+                    }
+                    // A long chain of jobs that never wait still yields to the runtime
+                    // as often as a task polling that many futures would.
+                    std::task::ready!(tokio::task::coop::poll_proceed(cx)).made_progress();
+                    *this.polled = true;
+                    this.guard.shared.unstarted.fetch_sub(1, Ordering::Relaxed);
+                    if this.guard.shared.closed.load(Ordering::Acquire) {
+                        // The run ended meanwhile: the job never starts. Its future is
+                        // dropped now, and the guard reports it cancelled.
+                        *this.next = None;
+                        return Poll::Ready(());
+                    }
+                }
+                let end = std::task::ready!(next.as_mut().poll(cx));
+                *this.next = None;
+                end
+            } else {
+                return Poll::Ready(());
+            };
+            this.guard.end = Some(end);
+            match this.guard.finish() {
+                Some(next) => {
+                    *this.next = Some(next.future);
+                    *this.polled = false;
+                    *this.yielded = false;
+                }
+                None => return Poll::Ready(()),
+            }
+        }
+    }
 }
 
 /// What a job's task owns. A task aborted before its first poll drops it whole, and
@@ -942,18 +982,26 @@ impl Driver {
     /// It starts with the next [`Self::start`], or waits for a window slot.
     fn ready(&mut self, i: u32) {
         if self.meta[i as usize].forever {
-            self.starting.push(i);
+            self.to_start(i);
             return;
         }
         let free = self.window.is_none_or(|w| self.running < w);
         if free && self.queue.is_empty() {
             self.running += 1;
-            self.starting.push(i);
+            self.to_start(i);
         } else {
             self.states[i as usize] = State::Scheduled;
             self.observe(i as usize);
             self.queue.push_back(i);
         }
+    }
+
+    /// Job `i` runs from now on: it starts with the next [`Self::start`], in the same
+    /// handling.
+    fn to_start(&mut self, i: u32) {
+        self.states[i as usize] = State::Running;
+        self.observe(i as usize);
+        self.starting.push(i);
     }
 
     /// Starts the jobs made ready, in order. A task reporting its own job's end takes
@@ -972,8 +1020,6 @@ impl Driver {
     /// Starts job `i`; `last`: the reporting task, if any, may take it.
     fn spawn(&mut self, i: u32, sink: &mut Sink<'_>, last: bool) {
         let at = i as usize;
-        self.states[at] = State::Running;
-        self.observe(at);
         // Only the last job started may be handed to the reporting task; one handed
         // earlier gets a task of its own first, before this job starts.
         let mut offer = false;
@@ -1041,7 +1087,7 @@ impl Driver {
                 break;
             };
             self.running += 1;
-            self.starting.push(i);
+            self.to_start(i);
         }
     }
 
