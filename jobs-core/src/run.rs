@@ -982,13 +982,13 @@ impl Driver {
     /// It starts with the next [`Self::start`], or waits for a window slot.
     fn ready(&mut self, i: u32) {
         if self.meta[i as usize].forever {
-            self.to_start(i);
+            self.set_running(i);
             return;
         }
         let free = self.window.is_none_or(|w| self.running < w);
         if free && self.queue.is_empty() {
             self.running += 1;
-            self.to_start(i);
+            self.set_running(i);
         } else {
             self.states[i as usize] = State::Scheduled;
             self.observe(i as usize);
@@ -998,7 +998,7 @@ impl Driver {
 
     /// Job `i` runs from now on: it starts with the next [`Self::start`], in the same
     /// handling.
-    fn to_start(&mut self, i: u32) {
+    fn set_running(&mut self, i: u32) {
         self.states[i as usize] = State::Running;
         self.observe(i as usize);
         self.starting.push(i);
@@ -1087,7 +1087,7 @@ impl Driver {
                 break;
             };
             self.running += 1;
-            self.to_start(i);
+            self.set_running(i);
         }
     }
 
