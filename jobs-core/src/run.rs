@@ -754,8 +754,9 @@ impl Scheduler {
     /// Runs the workflow in single-task mode: every job's future, those of nested
     /// schedulers too, is polled inside the returned future, as asyncio polls its
     /// coroutines in one event loop; no task is spawned. So jobs need not be `Send`
-    /// ([`add_local`](Self::add_local)), and the scheduling costs no more than polling
-    /// a `FuturesUnordered`; jobs run concurrently, never in parallel.
+    /// ([`add_local`](Self::add_local)), and a job's future is polled where it lies in
+    /// the scheduler, with no allocation to start it; jobs run concurrently, never in
+    /// parallel.
     ///
     /// The run semantics are those of [`run`](Self::run), with the same outcome.
     /// The future is not `Send`: await it on a current-thread runtime, in a
