@@ -261,7 +261,7 @@ where
     T: Send + Sync + 'static,
     E: Into<BoxError>,
 {
-    /// Takes what makes the future; the slot is done, until [`Self::run`].
+    /// Takes what makes the future; the slot is done, until [`Self::start`].
     fn take(self: Pin<&mut Self>) -> Option<M> {
         match self.project_replace(Slot::Done) {
             SlotOwn::Idle { make } => Some(make),
@@ -269,10 +269,18 @@ where
         }
     }
 
-    /// Starts the job in its node (single-task mode).
-    fn run(mut self: Pin<&mut Self>, future: F, cx: run::SpawnCx<'_>) -> Spawned {
-        self.set(Slot::Running { future });
-        cx.start_in_place()
+    /// Starts the job: in its own task, or in single-task mode here, in its node.
+    fn start(mut self: Pin<&mut Self>, future: F, cx: run::SpawnCx<'_>) -> Spawned
+    where
+        F: Send + 'static,
+        E: 'static,
+    {
+        if cx.in_place() {
+            self.set(Slot::Running { future });
+            cx.start_in_place()
+        } else {
+            cx.spawn(future)
+        }
     }
 
     /// Polls the future in place, catching its panic; drops it once it is ready, so
@@ -327,8 +335,7 @@ where
     fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned {
         let mut slot = self.project().slot;
         match slot.as_mut().take() {
-            Some(future) if cx.in_place() => slot.run(future, cx),
-            Some(future) => cx.spawn(future),
+            Some(future) => slot.start(future, cx),
             None => cx.spawn_end(TaskEnd::internal("job started twice")),
         }
     }
@@ -402,11 +409,10 @@ where
         let values = this.inputs.fetch(cx.results());
         let mut slot = this.slot;
         match (slot.as_mut().take(), values) {
-            (Some(make), Some(values)) if cx.in_place() => {
+            (Some(make), Some(values)) => {
                 let future = make(values);
-                slot.run(future, cx)
+                slot.start(future, cx)
             }
-            (Some(make), Some(values)) => cx.spawn(make(values)),
             (None, _) => cx.spawn_end(TaskEnd::internal("job started twice")),
             (_, None) => cx.spawn_end(TaskEnd::internal("an input of the job has no value")),
         }

@@ -93,33 +93,33 @@ impl Guard {
     /// Reports the end of the job, and returns the job the driver hands this task to
     /// run next, if any: the guard then stands for that one.
     fn finish(&mut self) -> Option<Next> {
-        self.armed = false;
-        let end = self.end.take().unwrap_or(TaskEnd::Cancelled);
         let mut handoff = Handoff {
             own: self.index,
             task: None,
             next: None,
         };
-        let report = Report {
-            index: self.index,
-            end,
-        };
+        let report = self.take_report();
         self.shared.report(report, Some(&mut handoff));
         let next = handoff.next?;
         self.index = next.index;
         self.armed = true;
         Some(next)
     }
+
+    /// The job's end (cancelled if it has none); the guard is then disarmed.
+    fn take_report(&mut self) -> Report {
+        self.armed = false;
+        Report {
+            index: self.index,
+            end: self.end.take().unwrap_or(TaskEnd::Cancelled),
+        }
+    }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
         if self.armed {
-            let end = self.end.take().unwrap_or(TaskEnd::Cancelled);
-            let report = Report {
-                index: self.index,
-                end,
-            };
+            let report = self.take_report();
             self.shared.report(report, None);
         }
     }
@@ -236,9 +236,9 @@ impl<F: Future<Output = TaskEnd>> Future for JobTask<F> {
     }
 }
 
-/// What a job's task owns. A task aborted before its first poll drops it whole, and
-/// struct fields drop in order: the job's future first, then the guard that reports
-/// the end, so that a reported job has ended whenever the task was cancelled.
+/// What a nested scheduler's task owns. A task aborted before its first poll drops it
+/// whole, and struct fields drop in order: the nested run first, then the guard that
+/// reports its end, so that a reported run has ended whenever the task was cancelled.
 struct Owned<F> {
     future: F,
     guard: Guard,
@@ -880,10 +880,9 @@ pub(crate) struct Driver {
     /// Finite jobs not yet finished, skipped or cancelled; the run ends at zero.
     finite_left: usize,
     failure: Option<Reason>,
-    /// Once set, reports are recorded but start nothing.
-    closing: bool,
-    /// `closing`, for tasks to read without the lock: a task handed a job checks it
-    /// before starting the job.
+    /// Once set, reports are recorded but start nothing. Shared with the tasks, which
+    /// read it without the lock: a task handed a job checks it before starting the
+    /// job. Written only under the lock.
     closed: Arc<AtomicBool>,
     /// Scratch stack for skip propagation.
     work: Vec<(u32, bool)>,
@@ -926,7 +925,6 @@ impl Driver {
             running: 0,
             live: 0,
             failure: None,
-            closing: false,
             closed: Arc::new(AtomicBool::new(false)),
             work: Vec::new(),
             newly_ready: Vec::new(),
@@ -934,6 +932,11 @@ impl Driver {
             events: s.events.take(),
             span: tracing::Span::none(),
         }
+    }
+
+    /// Whether the run is winding down: reports are recorded, nothing starts.
+    fn closing(&self) -> bool {
+        self.closed.load(Ordering::Relaxed)
     }
 
     /// Whether the run has ended: a failure, or every finite job done.
@@ -1145,7 +1148,7 @@ impl Driver {
         // The run's result is decided when it ends: what reports while it winds down
         // (a forever nested scheduler that failed before its parent's end, but reports
         // after its shutdown hooks) is recorded, and changes nothing else.
-        if self.closing {
+        if self.closing() {
             return;
         }
         // Only closing cancels a task: one cancelled before is being dropped by its
@@ -1251,10 +1254,9 @@ impl Driver {
     /// The run is over: cancel what is queued or running. The run future then waits
     /// until every task has reported, so that no job outlives the run.
     fn close(&mut self) {
-        if self.closing {
+        if self.closing() {
             return;
         }
-        self.closing = true;
         self.closed.store(true, Ordering::Release);
         while let Some(i) = self.queue.pop_front() {
             self.states[i as usize] = State::Cancelled;
@@ -1318,7 +1320,7 @@ impl Driver {
         let sooner = earliest(self.hooks_deadline, deadline);
         let changed = sooner != self.hooks_deadline;
         self.hooks_deadline = sooner;
-        if !self.closing {
+        if !self.closing() {
             self.failure.get_or_insert(Reason::Cancelled);
             self.close();
         } else if changed {
@@ -1330,7 +1332,6 @@ impl Driver {
     /// Aborts every task at once: the run future was dropped. Returns the nested runs,
     /// for the caller to abort theirs once this lock is let go.
     fn abort_all(&mut self) -> Vec<Arc<Shared>> {
-        self.closing = true;
         self.closed.store(true, Ordering::Release);
         for handle in self.handles.iter_mut().filter_map(Option::take) {
             handle.abort();
@@ -1387,6 +1388,22 @@ impl Driver {
                 }
             }
         }
+    }
+
+    /// The run's result once its hooks have reported, and its jobs, for the caller to
+    /// drop before it returns.
+    fn conclude(
+        &mut self,
+        statuses: Vec<(Vec<usize>, ShutdownStatus)>,
+        elapsed: Duration,
+    ) -> (Result<Outcome, Failure>, Vec<NodeBox>) {
+        self.record_shutdown(statuses);
+        let outcome = self.take_outcome(elapsed);
+        let result = match outcome.0.reason.clone() {
+            None => Ok(outcome),
+            Some(reason) => Err(Failure { reason, outcome }),
+        };
+        (result, std::mem::take(&mut self.nodes))
     }
 
     fn take_outcome(&mut self, elapsed: Duration) -> Outcome {
@@ -1453,7 +1470,7 @@ async fn run(shared: Arc<Shared>, mut cancel: Option<CancelRx>) -> Result<Outcom
         let end = (next + 64).min(jobs);
         for i in next..end {
             let removed = driver.meta[i].removed;
-            let open = driver.failure.is_none() && !driver.closing;
+            let open = driver.failure.is_none() && !driver.closing();
             if driver.pending[i] == 0 && !removed && open {
                 driver.ready(i as u32);
             }
@@ -1484,21 +1501,11 @@ async fn run(shared: Arc<Shared>, mut cancel: Option<CancelRx>) -> Result<Outcom
     shared.wait_until(|driver| driver.live == 0).await;
     let (hooks, deadline) = shared.with_driver(|d| (d.shutdown_hooks(), d.wind_down_deadline()));
     let statuses = run_hooks(hooks, deadline, &mut cancel).await;
-    let (outcome, nodes) = {
-        let mut driver = lock(&shared.driver);
-        driver.record_shutdown(statuses);
-        (
-            driver.take_outcome(elapsed),
-            std::mem::take(&mut driver.nodes),
-        )
-    };
+    let (result, nodes) = lock(&shared.driver).conclude(statuses, elapsed);
     // The jobs (and the futures of those that never started) are dropped here, before
     // `run` returns, not by whichever task lets go of the shared state last.
     drop(nodes);
-    match outcome.0.reason.clone() {
-        None => Ok(outcome),
-        Some(reason) => Err(Failure { reason, outcome }),
-    }
+    result
 }
 
 /// Whether the parent has asked this run to end, and with which bound for its hooks.

@@ -164,19 +164,19 @@ impl Executor {
             let index = if let Some(&index) = local.started.get(self.next_started) {
                 self.next_started += 1;
                 index
-            } else if let Some(&index) = woken.get(next_woken) {
-                next_woken += 1;
+            } else {
+                // Every started job has had its first poll: the woken ones now.
                 local.started.clear();
                 self.next_started = 0;
+                let Some(&index) = woken.get(next_woken) else {
+                    break;
+                };
+                next_woken += 1;
                 // A wake-up that came after the job's end.
                 if driver.states[index as usize] != State::Running {
                     continue;
                 }
                 index
-            } else {
-                local.started.clear();
-                self.next_started = 0;
-                break;
             };
             if let Some(report) = self.poll_job(driver, local, index) {
                 driver.handle(report, &mut Sink::Local(local));
@@ -267,11 +267,7 @@ pub(super) async fn run_local(
     }
     let hooks = driver.shutdown_hooks();
     let statuses = run_hooks(hooks, driver.wind_down_deadline(), &mut cancel).await;
-    driver.record_shutdown(statuses);
-    let outcome = driver.take_outcome(elapsed);
-    drop(std::mem::take(&mut driver.nodes));
-    match outcome.0.reason.clone() {
-        None => Ok(outcome),
-        Some(reason) => Err(Failure { reason, outcome }),
-    }
+    let (result, nodes) = driver.conclude(statuses, elapsed);
+    drop(nodes);
+    result
 }
