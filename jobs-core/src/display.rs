@@ -39,8 +39,8 @@ fn edges(edges: &[Edge]) -> Vec<jobs_draw::Edge> {
     edges
         .iter()
         .map(|e| jobs_draw::Edge {
-            index: e.index as usize,
-            consumes: e.consumes,
+            index: e.index() as usize,
+            consumes: e.consumes(),
         })
         .collect()
 }

@@ -246,6 +246,11 @@ pub enum GraphError {
         /// The job it consumes, which would be removed.
         input: String,
     },
+    /// The scheduler holds more jobs than a run can index (2³¹).
+    TooManyJobs {
+        /// How many jobs it holds.
+        jobs: usize,
+    },
 }
 
 impl fmt::Display for GraphError {
@@ -270,6 +275,10 @@ impl fmt::Display for GraphError {
                 "finite job `{job}` requires forever job `{forever}`, so it could never start"
             ),
             GraphError::ZeroWindow => f.write_str("`window` must be at least 1"),
+            GraphError::TooManyJobs { jobs } => write!(
+                f,
+                "the scheduler holds {jobs} jobs; a scheduler runs at most 2^31 jobs"
+            ),
             GraphError::LocalJob { job } => write!(
                 f,
                 "job `{job}` is local (its future is not `Send`): run the scheduler with `run_local`"

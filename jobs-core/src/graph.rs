@@ -29,55 +29,151 @@ impl<T> Lists<T> {
     }
 }
 
-/// Sorts the requirements by job then required job, merges duplicates (consuming if
-/// either was), and returns them as per-job lists.
+/// Sorts the requirements by job then required job and merges duplicates (consuming
+/// if either was).
+fn normalize(links: &mut Vec<Link>) {
+    links.sort_unstable_by_key(|l| (key(l), l.edge.consumes()));
+    links.dedup_by(|later, earlier| {
+        if key(later) == key(earlier) {
+            let consumes = earlier.edge.consumes() || later.edge.consumes();
+            earlier.edge = Edge::new(later.edge.index(), consumes);
+            true
+        } else {
+            false
+        }
+    });
+}
+
+/// Whether the requirements are sorted by job then required job, without duplicates.
+/// Graphs built in declaration order are.
+fn normalized(links: &[Link]) -> bool {
+    links.windows(2).all(|w| key(&w[0]) < key(&w[1]))
+}
+
+/// The order of requirements in their lists: by job, then by required job.
+fn key(link: &Link) -> u64 {
+    (u64::from(link.job) << 32) | u64::from(link.edge.index())
+}
+
+/// Turns counts per job (the count of job `i` at `i + 1`) into list starts.
+fn accumulate(start: &mut [u32]) {
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+}
+
+/// The requirements as per-job lists: sorted, without duplicates.
 pub(crate) fn requirements(jobs: usize, links: &mut Vec<Link>) -> Lists<Edge> {
-    // Graphs built in declaration order are sorted, without duplicates, already: one
-    // pass to know it.
-    let clean = links
-        .windows(2)
-        .all(|w| (w[0].job, w[0].edge.index) < (w[1].job, w[1].edge.index));
-    if !clean {
-        links.sort_unstable_by_key(|l| (l.job, l.edge.index, l.edge.consumes));
-        links.dedup_by(|later, earlier| {
-            if later.job == earlier.job && later.edge.index == earlier.edge.index {
-                earlier.edge.consumes |= later.edge.consumes;
-                true
-            } else {
-                false
-            }
-        });
+    if !normalized(links) {
+        normalize(links);
     }
     let mut start = vec![0u32; jobs + 1];
-    let mut items = Vec::with_capacity(links.len());
     for link in links.iter() {
         start[link.job as usize + 1] += 1;
-        items.push(link.edge);
     }
-    for i in 0..jobs {
-        start[i + 1] += start[i];
+    accumulate(&mut start);
+    Lists {
+        start,
+        items: links.iter().map(|l| l.edge).collect(),
     }
-    Lists { start, items }
+}
+
+/// Fills the successor lists, whose starts are `start`, from the requirements
+/// `(job, required)` taken in job order: each list comes out ascending.
+fn fill_successors(
+    start: &[u32],
+    requirements: impl Iterator<Item = (u32, Edge)>,
+    out: &mut [Edge],
+) {
+    let mut fill = start.to_vec();
+    for (job, edge) in requirements {
+        let slot = &mut fill[edge.index() as usize];
+        out[*slot as usize] = Edge::new(job, edge.consumes());
+        *slot += 1;
+    }
+}
+
+/// What [`prepare`] found: a valid graph, with its requirements still in the
+/// scheduler.
+pub(crate) struct Prepared {
+    /// The starts of the requirement lists.
+    requires: Vec<u32>,
+    /// The starts of the successor lists.
+    successors: Vec<u32>,
+    finite: usize,
+}
+
+impl Prepared {
+    /// The plan, with the scheduler's requirements (as [`prepare`] left them) moved in.
+    pub(crate) fn plan(self, links: Vec<Link>) -> Plan {
+        let m = links.len();
+        // In place: a link is two words, an edge one, so the links' buffer holds the
+        // successor lists too, after the requirement lists.
+        let mut edges: Vec<Edge> = links.into_iter().map(|l| l.edge).collect();
+        edges.resize(2 * m, Edge::new(0, false));
+        let (requires, successors) = edges.split_at_mut(m);
+        let starts = &self.requires;
+        let by_job = (0..starts.len().saturating_sub(1)).flat_map(|j| {
+            let list = &requires[starts[j] as usize..starts[j + 1] as usize];
+            list.iter().map(move |&e| (j as u32, e))
+        });
+        fill_successors(&self.successors, by_job, successors);
+        Plan {
+            edges,
+            requires: self.requires,
+            successors: self.successors,
+            finite: self.finite,
+        }
+    }
 }
 
 /// The run-time shape of a validated scheduler.
 pub(crate) struct Plan {
-    pub(crate) requires: Lists<Edge>,
-    /// Successor index, with [`CONSUMES`] set when the successor consumes the output;
-    /// each list ascending, i.e. in declaration order.
-    pub(crate) successors: Lists<u32>,
+    /// The requirement lists, then the successor lists. A successor edge `consumes`
+    /// when the successor consumes the output; each successor list is ascending (in
+    /// declaration order).
+    edges: Vec<Edge>,
+    /// The starts of the requirement lists in `edges`.
+    requires: Vec<u32>,
+    /// The starts of the successor lists in `edges[m..]`, `m` edges in all.
+    successors: Vec<u32>,
     /// The number of finite (not forever) jobs.
     pub(crate) finite: usize,
 }
 
-/// Bit set in a successor entry when the edge is an input, not only an ordering.
-pub(crate) const CONSUMES: u32 = 1 << 31;
+impl Plan {
+    /// The jobs that job `i` requires, ascending.
+    pub(crate) fn requires(&self, i: usize) -> &[Edge] {
+        &self.edges[self.requires[i] as usize..self.requires[i + 1] as usize]
+    }
+
+    /// The jobs that require job `i`, ascending.
+    pub(crate) fn successors(&self, i: usize) -> &[Edge] {
+        let m = self.edges.len() / 2;
+        &self.edges[m + self.successors[i] as usize..m + self.successors[i + 1] as usize]
+    }
+
+    /// The requirement lists alone, for the outcome. The buffer keeps its size: an
+    /// outcome is short-lived, and a workflow built again reuses the memory (a smaller
+    /// buffer would make the allocator map fresh pages for the next one).
+    pub(crate) fn take_requires(&mut self) -> Lists<Edge> {
+        let mut items = std::mem::take(&mut self.edges);
+        items.truncate(items.len() / 2);
+        Lists {
+            start: std::mem::take(&mut self.requires),
+            items,
+        }
+    }
+}
 
 /// Validates the scheduler and its nested schedulers (builder mistakes, window,
-/// forever requirements, cycles) and returns the plan to run it.
+/// forever requirements, cycles), and counts what the plan to run it needs.
 ///
 /// `local_ok`: whether jobs whose futures are not `Send` may run (single-task mode).
-pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Plan, GraphError> {
+///
+/// The requirements are left in the scheduler, sorted and without duplicates, for
+/// [`Prepared::plan`].
+pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Prepared, GraphError> {
     if let Some(&job) = s.foreign.first() {
         return Err(GraphError::CrossScheduler {
             job: s.display_label(job as usize),
@@ -85,6 +181,10 @@ pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Plan, GraphEr
     }
     if s.window == Some(0) {
         return Err(GraphError::ZeroWindow);
+    }
+    let n = s.nodes.len();
+    if n > Edge::MAX_INDEX as usize + 1 {
+        return Err(GraphError::TooManyJobs { jobs: n });
     }
     for (node, meta) in s.nodes.iter_mut().zip(&s.meta) {
         if meta.nested
@@ -98,15 +198,62 @@ pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Plan, GraphEr
             job: s.display_label(job),
         });
     }
-    let n = s.nodes.len();
-    let requires = requirements(n, &mut s.links);
-    // Whether some job requires a job added after it: only then can there be a cycle.
+    if s.meta.iter().any(|m| m.removed || m.forever) {
+        check_requirements(s)?;
+    }
+    let (requires, successors, forward) = match count(n, &s.links) {
+        Some(counts) => counts,
+        None => {
+            normalize(&mut s.links);
+            count(n, &s.links).expect("normalized requirements")
+        }
+    };
+    if forward {
+        let mut items = vec![Edge::new(0, false); s.links.len()];
+        let by_job = s.links.iter().map(|l| (l.job, l.edge));
+        fill_successors(&successors, by_job, &mut items);
+        if let Some(cycle) = find_cycle(&s.links, &requires, &successors, &items) {
+            return Err(GraphError::Cycle(
+                cycle.into_iter().map(|i| s.display_label(i)).collect(),
+            ));
+        }
+    }
+    Ok(Prepared {
+        requires,
+        successors,
+        finite: s.meta.iter().filter(|m| !m.forever && !m.removed).count(),
+    })
+}
+
+/// In one pass over requirements sorted by job then required job, without
+/// duplicates: the starts of the requirement and of the successor lists, and whether
+/// some job requires a job added after it (only then can there be a cycle). `None` if
+/// the requirements are not so sorted.
+fn count(n: usize, links: &[Link]) -> Option<(Vec<u32>, Vec<u32>, bool)> {
+    let mut requires = vec![0u32; n + 1];
+    let mut successors = vec![0u32; n + 1];
     let mut forward = false;
-    let mut out_degree = vec![0u32; n];
-    for link in &s.links {
-        let (job, dep) = (link.job as usize, link.edge.index as usize);
+    let mut least = 0;
+    for link in links {
+        let k = key(link);
+        if k < least {
+            return None;
+        }
+        least = k + 1;
+        let (job, dep) = (link.job as usize, link.edge.index() as usize);
+        requires[job + 1] += 1;
+        successors[dep + 1] += 1;
         forward |= dep >= job;
-        out_degree[dep] += 1;
+    }
+    accumulate(&mut requires);
+    accumulate(&mut successors);
+    Some((requires, successors, forward))
+}
+
+/// No job requires a removed job, and no finite job requires a forever job.
+fn check_requirements(s: &Scheduler) -> Result<(), GraphError> {
+    for link in &s.links {
+        let (job, dep) = (link.job as usize, link.edge.index() as usize);
         if s.meta[dep].removed {
             return Err(GraphError::RequiresRemoved {
                 job: s.display_label(job),
@@ -119,49 +266,32 @@ pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Plan, GraphEr
             });
         }
     }
-    let mut start = Vec::with_capacity(n + 1);
-    let mut total = 0u32;
-    for degree in &out_degree {
-        start.push(total);
-        total += degree;
-    }
-    start.push(total);
-    drop(out_degree);
-    // Links are sorted by job: filling in that order makes every list ascending.
-    let mut fill = start.clone();
-    let mut items = vec![0u32; total as usize];
-    for link in &s.links {
-        let slot = &mut fill[link.edge.index as usize];
-        items[*slot as usize] = link.job | if link.edge.consumes { CONSUMES } else { 0 };
-        *slot += 1;
-    }
-    let plan = Plan {
-        requires,
-        successors: Lists { start, items },
-        finite: s.meta.iter().filter(|m| !m.forever && !m.removed).count(),
-    };
-    if forward && let Some(cycle) = find_cycle(&plan) {
-        return Err(GraphError::Cycle(
-            cycle.into_iter().map(|i| s.display_label(i)).collect(),
-        ));
-    }
-    Ok(plan)
+    Ok(())
 }
 
-/// Kahn's algorithm over the plan; if some jobs are left, walks requirements among
-/// them until one repeats. Returns the cycle as job indices, `a requires b requires ...
-/// requires a`, with the first job repeated at the end.
-fn find_cycle(plan: &Plan) -> Option<Vec<usize>> {
-    let n = plan.requires.start.len().saturating_sub(1);
-    let mut remaining: Vec<u32> = (0..n).map(|i| plan.requires.of(i).len() as u32).collect();
+/// Kahn's algorithm; if some jobs are left, walks requirements among them until one
+/// repeats. Returns the cycle as job indices, `a requires b requires ... requires a`,
+/// with the first job repeated at the end. `links`: the requirements, sorted by job,
+/// `requires` their list starts; `successors` the starts of the successor lists, in
+/// `items`.
+fn find_cycle(
+    links: &[Link],
+    requires: &[u32],
+    successors: &[u32],
+    items: &[Edge],
+) -> Option<Vec<usize>> {
+    let n = requires.len().saturating_sub(1);
+    let required = |i: usize| &links[requires[i] as usize..requires[i + 1] as usize];
+    let mut remaining: Vec<u32> = (0..n).map(|i| required(i).len() as u32).collect();
     let mut stack: Vec<u32> = (0..n as u32)
         .filter(|&i| remaining[i as usize] == 0)
         .collect();
     let mut count = 0;
     while let Some(i) = stack.pop() {
         count += 1;
-        for &j in plan.successors.of(i as usize) {
-            let j = (j & !CONSUMES) as usize;
+        let i = i as usize;
+        for &j in &items[successors[i] as usize..successors[i + 1] as usize] {
+            let j = j.index() as usize;
             remaining[j] -= 1;
             if remaining[j] == 0 {
                 stack.push(j as u32);
@@ -179,14 +309,107 @@ fn find_cycle(plan: &Plan) -> Option<Vec<usize>> {
     while seen_at[at] == usize::MAX {
         seen_at[at] = path.len();
         path.push(at);
-        at = plan
-            .requires
-            .of(at)
+        at = required(at)
             .iter()
-            .map(|e| e.index as usize)
+            .map(|l| l.edge.index() as usize)
             .find(|&r| remaining[r] > 0)?;
     }
     let mut cycle = path.split_off(seen_at[at]);
     cycle.push(at);
     Some(cycle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::infallible;
+
+    fn indices(edges: &[Edge]) -> Vec<(u32, bool)> {
+        edges.iter().map(|e| (e.index(), e.consumes())).collect()
+    }
+
+    fn plan(s: &mut Scheduler) -> Plan {
+        let prepared = prepare(s, true).expect("valid graph");
+        prepared.plan(std::mem::take(&mut s.links))
+    }
+
+    #[test]
+    fn an_edge_is_an_index_and_a_flag_in_one_word() {
+        assert_eq!(std::mem::size_of::<Edge>(), 4);
+        assert_eq!(std::mem::size_of::<Link>(), 8);
+        let e = Edge::new(Edge::MAX_INDEX, true);
+        assert_eq!((e.index(), e.consumes()), (Edge::MAX_INDEX, true));
+        let e = Edge::new(7, false);
+        assert_eq!((e.index(), e.consumes()), (7, false));
+    }
+
+    #[test]
+    fn requirements_out_of_order_are_sorted_and_duplicates_merged() {
+        let link = |job, index, consumes| Link {
+            job,
+            edge: Edge::new(index, consumes),
+        };
+        let mut links = vec![
+            link(2, 1, false),
+            link(1, 0, false),
+            link(2, 0, false),
+            link(2, 1, true),
+            link(1, 0, false),
+        ];
+        let lists = requirements(3, &mut links);
+        assert_eq!(indices(lists.of(0)), []);
+        assert_eq!(indices(lists.of(1)), [(0, false)]);
+        assert_eq!(indices(lists.of(2)), [(0, false), (1, true)]);
+    }
+
+    #[test]
+    fn the_plan_holds_both_directions_in_declaration_order() {
+        let mut s = Scheduler::new();
+        let a = s.add(infallible(async { 1 })).id();
+        let b = s.add(infallible(async {})).id();
+        let c = s
+            .add_with((a,), |(a,)| async move { Ok::<_, std::io::Error>(a) })
+            .id();
+        // Added after c, and out of order: b requires c, then a.
+        s.job_mut(b).expect("own job").requires(c).requires(a);
+        let mut plan = plan(&mut s);
+        assert_eq!(indices(plan.requires(0)), []);
+        assert_eq!(indices(plan.requires(1)), [(0, false), (2, false)]);
+        assert_eq!(indices(plan.requires(2)), [(0, true)]);
+        assert_eq!(indices(plan.successors(0)), [(1, false), (2, true)]);
+        assert_eq!(indices(plan.successors(1)), []);
+        assert_eq!(indices(plan.successors(2)), [(1, false)]);
+        assert_eq!(plan.finite, 3);
+        let requires = plan.take_requires();
+        assert_eq!(indices(requires.of(1)), [(0, false), (2, false)]);
+        assert_eq!(requires.items.len(), 3);
+    }
+
+    #[test]
+    fn a_cycle_is_reported_along_its_requirements_and_leaves_the_graph() {
+        let mut s = Scheduler::new();
+        let a = s.add(infallible(async {})).label("a").id();
+        let b = s.add(infallible(async {})).label("b").requires(a).id();
+        let c = s.add(infallible(async {})).label("c").requires(b).id();
+        s.add(infallible(async {})).label("d").requires(c);
+        s.job_mut(a).expect("own job").requires(c);
+        let Err(GraphError::Cycle(cycle)) = prepare(&mut s, true) else {
+            panic!("a cycle");
+        };
+        assert_eq!(cycle, ["a", "c", "b", "a"]);
+        assert_eq!(s.links.len(), 4);
+    }
+
+    #[test]
+    fn only_the_graph_built_in_order_skips_the_sort() {
+        let link = |job, index| Link {
+            job,
+            edge: Edge::new(index, false),
+        };
+        assert!(normalized(&[link(1, 0), link(2, 0), link(2, 1)]));
+        assert!(!normalized(&[link(2, 0), link(1, 0)]));
+        assert!(!normalized(&[link(2, 1), link(2, 0)]));
+        assert!(!normalized(&[link(2, 1), link(2, 1)]));
+        assert!(count(3, &[link(2, 1), link(2, 0)]).is_none());
+    }
 }

@@ -230,7 +230,7 @@ impl<'a> JobReport<'a> {
             .requires
             .of(self.index)
             .iter()
-            .map(|e| e.index as usize)
+            .map(|e| e.index() as usize)
     }
 
     /// The positions of the jobs whose outputs this job consumes.
@@ -240,8 +240,8 @@ impl<'a> JobReport<'a> {
             .requires
             .of(self.index)
             .iter()
-            .filter(|e| e.consumes)
-            .map(|e| e.index as usize)
+            .filter(|e| e.consumes())
+            .map(|e| e.index() as usize)
     }
 
     /// How the job's shutdown hook ended, if it has one.

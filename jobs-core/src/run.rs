@@ -41,7 +41,7 @@ use tracing::Instrument;
 
 use crate::error::{BoxError, Failure, JobError, JobErrorKind, Reason};
 use crate::events::{Event, EventSink};
-use crate::graph::{self, CONSUMES, Plan};
+use crate::graph::{self, Plan, Prepared};
 use crate::job::{Node, NodeBox, boxed};
 use crate::outcome::{Outcome, OutcomeData, ShutdownStatus, State, Value};
 use crate::scheduler::{JobId, Meta, Scheduler, ShowFn};
@@ -896,9 +896,10 @@ pub(crate) struct Driver {
 }
 
 impl Driver {
-    fn new(mut s: Scheduler, plan: Plan) -> Driver {
+    fn new(mut s: Scheduler, prepared: Prepared) -> Driver {
         let n = s.nodes.len();
-        let pending = (0..n).map(|i| plan.requires.of(i).len() as u32).collect();
+        let plan = prepared.plan(std::mem::take(&mut s.links));
+        let pending = (0..n).map(|i| plan.requires(i).len() as u32).collect();
         Driver {
             uid: s.uid,
             label: s.label.take(),
@@ -1193,11 +1194,11 @@ impl Driver {
         let mut skipped = false;
         self.work.push((index, produced));
         while let Some((j, produced)) = self.work.pop() {
-            let successors = self.plan.successors.of(j as usize);
+            let successors = self.plan.successors(j as usize);
             for k in 0..successors.len() {
-                let entry = self.plan.successors.of(j as usize)[k];
-                let s = (entry & !CONSUMES) as usize;
-                if !produced && entry & CONSUMES != 0 {
+                let edge = self.plan.successors(j as usize)[k];
+                let s = edge.index() as usize;
+                if !produced && edge.consumes() {
                     self.starved.entry(s as u32).or_insert(j);
                 }
                 self.pending[s] -= 1;
@@ -1421,7 +1422,7 @@ impl Driver {
             reason: self.failure.take(),
             elapsed,
             meta: std::mem::take(&mut self.meta),
-            requires: std::mem::take(&mut self.plan.requires),
+            requires: self.plan.take_requires(),
             states: std::mem::take(&mut self.states),
             values: std::mem::take(&mut self.values),
             errors: std::mem::take(&mut self.errors),

@@ -75,7 +75,7 @@ pub(crate) struct Meta {
 }
 
 /// `job` requires `edge.index`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Link {
     pub(crate) job: u32,
     pub(crate) edge: Edge,
@@ -94,12 +94,38 @@ fn show<T: fmt::Debug + 'static>(
     }
 }
 
-/// A requirement of a job on another job of the same scheduler.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Edge {
-    pub(crate) index: u32,
-    /// The job consumes the required job's output (an input), not only its completion.
-    pub(crate) consumes: bool,
+/// A requirement of a job on another job of the same scheduler, or (in a run's plan)
+/// the other way: a job's successor. One word: the job's index, and in its top bit
+/// whether the output is consumed (an input), not only the job's completion.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Edge(u32);
+
+impl Edge {
+    const CONSUMES: u32 = 1 << 31;
+
+    /// The largest job index an edge can hold.
+    pub(crate) const MAX_INDEX: u32 = Self::CONSUMES - 1;
+
+    pub(crate) fn new(index: u32, consumes: bool) -> Edge {
+        Edge((index & Self::MAX_INDEX) | if consumes { Self::CONSUMES } else { 0 })
+    }
+
+    pub(crate) fn index(self) -> u32 {
+        self.0 & Self::MAX_INDEX
+    }
+
+    pub(crate) fn consumes(self) -> bool {
+        self.0 & Self::CONSUMES != 0
+    }
+}
+
+impl fmt::Debug for Edge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Edge")
+            .field("index", &self.index())
+            .field("consumes", &self.consumes())
+            .finish()
+    }
 }
 
 /// The default `shutdown_timeout`.
@@ -308,10 +334,7 @@ impl Scheduler {
             if id.sched == uid {
                 links.push(Link {
                     job,
-                    edge: Edge {
-                        index: id.index,
-                        consumes: true,
-                    },
+                    edge: Edge::new(id.index, true),
                 });
             } else {
                 foreign = true;
@@ -512,10 +535,7 @@ impl<'a, T> JobMut<'a, T> {
             if id.sched == self.sched.uid {
                 self.sched.links.push(Link {
                     job: self.index,
-                    edge: Edge {
-                        index: id.index,
-                        consumes: false,
-                    },
+                    edge: Edge::new(id.index, false),
                 });
             } else {
                 self.sched.foreign.push(self.index);

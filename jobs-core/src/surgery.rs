@@ -55,7 +55,7 @@ impl Scheduler {
             .links
             .iter()
             .filter(|l| l.job == job)
-            .map(|l| l.edge.index)
+            .map(|l| l.edge.index())
             .collect();
         set.into_iter().map(|i| self.id_at(i)).collect()
     }
@@ -68,7 +68,7 @@ impl Scheduler {
         let set: BTreeSet<u32> = self
             .links
             .iter()
-            .filter(|l| l.edge.index == job)
+            .filter(|l| l.edge.index() == job)
             .map(|l| l.job)
             .collect();
         set.into_iter().map(|i| self.id_at(i)).collect()
@@ -79,9 +79,9 @@ impl Scheduler {
         let mut lists = vec![Vec::new(); self.meta.len()];
         for link in &self.links {
             let (from, to) = if up {
-                (link.job, link.edge.index)
+                (link.job, link.edge.index())
             } else {
-                (link.edge.index, link.job)
+                (link.edge.index(), link.job)
             };
             lists[from as usize].push(to);
         }
@@ -144,7 +144,7 @@ impl Scheduler {
         if let Some(consumer) = self
             .links
             .iter()
-            .find(|l| l.edge.index == job && l.edge.consumes)
+            .find(|l| l.edge.index() == job && l.edge.consumes())
         {
             return Err(GraphError::InputRemoved {
                 job: self.display_label(consumer.job as usize),
@@ -157,10 +157,7 @@ impl Scheduler {
             for p in &predecessors {
                 self.links.push(Link {
                     job: s.index,
-                    edge: crate::scheduler::Edge {
-                        index: p.index,
-                        consumes: false,
-                    },
+                    edge: crate::scheduler::Edge::new(p.index, false),
                 });
             }
         }
@@ -176,14 +173,12 @@ impl Scheduler {
         let remove: BTreeSet<u32> = (0..self.meta.len() as u32)
             .filter(|i| !keep.contains(i) && !self.meta[*i as usize].removed)
             .collect();
-        if let Some(link) = self
-            .links
-            .iter()
-            .find(|l| l.edge.consumes && remove.contains(&l.edge.index) && !remove.contains(&l.job))
-        {
+        if let Some(link) = self.links.iter().find(|l| {
+            l.edge.consumes() && remove.contains(&l.edge.index()) && !remove.contains(&l.job)
+        }) {
             return Err(GraphError::InputRemoved {
                 job: self.display_label(link.job as usize),
-                input: self.display_label(link.edge.index as usize),
+                input: self.display_label(link.edge.index() as usize),
             });
         }
         self.remove_all(&remove);
@@ -245,7 +240,7 @@ impl Scheduler {
     /// Turns the jobs in `remove` into tombstones and drops their requirements.
     fn remove_all(&mut self, remove: &BTreeSet<u32>) {
         self.links
-            .retain(|l| !remove.contains(&l.job) && !remove.contains(&l.edge.index));
+            .retain(|l| !remove.contains(&l.job) && !remove.contains(&l.edge.index()));
         for &i in remove {
             let i = i as usize;
             self.meta[i].removed = true;
