@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::error::{JobError, Reason};
 use crate::graph::{self, Lists};
-use crate::scheduler::{Edge, JobId, JobRef, Meta, Scheduler, ShowFn};
+use crate::scheduler::{Edge, JobId, JobRef, Labels, Meta, Scheduler, ShowFn};
 
 /// The state of a job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -315,6 +315,7 @@ pub(crate) struct OutcomeData {
     pub(crate) reason: Option<Reason>,
     pub(crate) elapsed: Duration,
     pub(crate) meta: Vec<Meta>,
+    pub(crate) labels: Labels,
     pub(crate) requires: Lists<Edge>,
     pub(crate) states: Vec<State>,
     pub(crate) values: Vec<Option<Value>>,
@@ -346,6 +347,7 @@ impl Outcome {
             reason,
             elapsed: Duration::ZERO,
             meta: s.meta,
+            labels: s.labels,
             requires,
             states: vec![State::Idle; n],
             values: Vec::new(),
@@ -358,7 +360,7 @@ impl Outcome {
     }
 
     fn label_of(&self, i: usize) -> Cow<'_, str> {
-        if let Some(label) = self.0.meta.get(i).and_then(|m| m.label.as_deref()) {
+        if let Some(label) = self.0.labels.get(i) {
             return Cow::Borrowed(label);
         }
         match self.0.nested.get(&(i as u32)) {

@@ -44,7 +44,7 @@ use crate::events::{Event, EventSink};
 use crate::graph::{self, Plan, Prepared};
 use crate::job::{Node, NodeBox, boxed};
 use crate::outcome::{Outcome, OutcomeData, ShutdownStatus, State, Value};
-use crate::scheduler::{JobId, Meta, Scheduler, ShowFn};
+use crate::scheduler::{JobId, Labels, Meta, Scheduler, ShowFn};
 
 mod local;
 
@@ -67,7 +67,56 @@ impl TaskEnd {
 
 pub struct Report {
     index: u32,
+    /// The reporting task's slot in the driver's [`Tasks`], or [`NO_SLOT`].
+    slot: u32,
     end: TaskEnd,
+}
+
+impl Report {
+    /// The end of a job without a task of its own.
+    fn without_task(index: u32, end: TaskEnd) -> Report {
+        Report {
+            index,
+            slot: NO_SLOT,
+            end,
+        }
+    }
+}
+
+/// The slot of a job that has no task in [`Tasks`].
+const NO_SLOT: u32 = u32::MAX;
+
+/// The tasks of the jobs running, in slots reused as they free: a run holds as many
+/// as it has jobs running at once, not one per job. A task keeps its slot while it
+/// runs the jobs handed to it.
+#[derive(Default)]
+struct Tasks {
+    slots: Vec<Option<JoinHandle<()>>>,
+    free: Vec<u32>,
+}
+
+impl Tasks {
+    /// A free slot, for a task about to be spawned.
+    fn reserve(&mut self) -> u32 {
+        self.free.pop().unwrap_or_else(|| {
+            self.slots.push(None);
+            (self.slots.len() - 1) as u32
+        })
+    }
+
+    /// Frees a slot; its task, if it is still running, is let go, not aborted.
+    fn release(&mut self, slot: u32) {
+        if let Some(task) = self.slots.get_mut(slot as usize) {
+            *task = None;
+            self.free.push(slot);
+        }
+    }
+
+    fn abort_all(&self) {
+        for task in self.slots.iter().flatten() {
+            task.abort();
+        }
+    }
 }
 
 /// Sends the end of the task's job when dropped, so every exit path reports:
@@ -75,16 +124,19 @@ pub struct Report {
 struct Guard {
     shared: Arc<Shared>,
     index: u32,
+    /// The task's slot in the driver's [`Tasks`].
+    slot: u32,
     end: Option<TaskEnd>,
     /// Whether the task runs a job whose end is not reported yet.
     armed: bool,
 }
 
 impl Guard {
-    fn new(shared: Arc<Shared>, index: u32) -> Guard {
+    fn new(shared: Arc<Shared>, index: u32, slot: u32) -> Guard {
         Guard {
             shared,
             index,
+            slot,
             end: None,
             armed: true,
         }
@@ -95,7 +147,7 @@ impl Guard {
     fn finish(&mut self) -> Option<Next> {
         let mut handoff = Handoff {
             own: self.index,
-            task: None,
+            slot: self.slot,
             next: None,
         };
         let report = self.take_report();
@@ -111,6 +163,7 @@ impl Guard {
         self.armed = false;
         Report {
             index: self.index,
+            slot: self.slot,
             end: self.end.take().unwrap_or(TaskEnd::Cancelled),
         }
     }
@@ -140,14 +193,15 @@ pub(crate) struct Next {
 pub(crate) struct Handoff {
     /// The reported job.
     own: u32,
-    /// The reporting task: the handle through which the job handed to it is aborted.
-    task: Option<JoinHandle<()>>,
+    /// The reporting task's slot: it stays taken while the task runs a job handed
+    /// to it, through which that job is aborted.
+    slot: u32,
     next: Option<Next>,
 }
 
-/// Spawns the task of job `index`, with `first` its job's end. The task then runs the
-/// jobs the driver hands it, if any, until it is handed none.
-fn spawn_task<F>(shared: &Arc<Shared>, index: u32, first: F) -> JoinHandle<()>
+/// Spawns the task of job `index` in `slot`, with `first` its job's end. The task
+/// then runs the jobs the driver hands it, if any, until it is handed none.
+fn spawn_task<F>(shared: &Arc<Shared>, index: u32, slot: u32, first: F) -> JoinHandle<()>
 where
     F: Future<Output = TaskEnd> + Send + 'static,
 {
@@ -156,7 +210,7 @@ where
         next: None,
         polled: false,
         yielded: false,
-        guard: Guard::new(shared.clone(), index),
+        guard: Guard::new(shared.clone(), index, slot),
     })
 }
 
@@ -347,14 +401,11 @@ impl Shared {
         mut driver: MutexGuard<'_, Driver>,
         handoff: Option<&mut Handoff>,
     ) {
-        let handoff = self.drain(&mut driver, handoff);
-        if let Some(Handoff {
-            task,
-            next: Some(next),
-            ..
-        }) = handoff
+        // The reporting task's slot is freed only if it is handed no job.
+        if let Some(handoff) = self.drain(&mut driver, handoff)
+            && handoff.next.is_none()
         {
-            driver.handles[next.index as usize] = task.take();
+            driver.tasks.release(handoff.slot);
         }
         let ended = driver.ended();
         drop(driver);
@@ -470,6 +521,8 @@ impl<'a> Results<'a> {
 /// What a node needs to start its task.
 pub struct SpawnCx<'a> {
     index: u32,
+    /// Task mode: the slot reserved for the job's task in the driver's [`Tasks`].
+    slot: u32,
     name: JobName<'a>,
     /// The span of the scheduler: the parent of the job's span.
     span: &'a tracing::Span,
@@ -588,6 +641,7 @@ impl<'a> SpawnCx<'a> {
         Spawned::Task(spawn_task(
             shared,
             self.index,
+            self.slot,
             job_end(future).instrument(span),
         ))
     }
@@ -610,8 +664,7 @@ impl<'a> SpawnCx<'a> {
 
     /// Reports an end at once, without a task.
     pub(crate) fn spawn_end(mut self, end: TaskEnd) -> Spawned {
-        let index = self.index;
-        self.place.report(Report { index, end });
+        self.place.report(Report::without_task(self.index, end));
         Spawned::Reported
     }
 
@@ -647,7 +700,7 @@ impl<'a> SpawnCx<'a> {
         let shared = Shared::new(driver);
         let task = Owned {
             future: run(shared.clone(), Some(cancel_rx)),
-            guard: Guard::new(parent.clone(), self.index),
+            guard: Guard::new(parent.clone(), self.index, NO_SLOT),
         };
         let handle = tokio::spawn(
             async move {
@@ -839,6 +892,8 @@ impl Future for RunTask {
 struct NestedRun {
     /// Asks the nested run to wind down.
     cancel: CancelTx,
+    /// Task mode: the nested run's task, aborted if the run future is dropped.
+    task: Option<JoinHandle<()>>,
     /// Task mode: the nested run's state, to cancel or abort it at once.
     shared: Option<Arc<Shared>>,
 }
@@ -855,6 +910,7 @@ pub(crate) struct Driver {
     hooks_deadline: Option<Instant>,
     nodes: Vec<NodeBox>,
     meta: Vec<Meta>,
+    labels: Labels,
     details: BTreeMap<u32, String>,
     show: BTreeMap<u32, ShowFn>,
     plan: Plan,
@@ -862,8 +918,8 @@ pub(crate) struct Driver {
     /// Requirements of each job not yet done.
     pending: Vec<u32>,
     values: Vec<Option<Value>>,
-    /// The tasks of started jobs, until they report.
-    handles: Vec<Option<JoinHandle<()>>>,
+    /// The tasks of running jobs, nested runs aside.
+    tasks: Tasks,
     /// The running nested schedulers.
     nested_runs: BTreeMap<u32, NestedRun>,
     /// Jobs that will be skipped, with the consumed input that produced no value.
@@ -910,13 +966,14 @@ impl Driver {
             finite_left: plan.finite,
             nodes: std::mem::take(&mut s.nodes),
             meta: std::mem::take(&mut s.meta),
+            labels: std::mem::take(&mut s.labels),
             details: std::mem::take(&mut s.details),
             show: std::mem::take(&mut s.show),
             plan,
             states: vec![State::Idle; n],
             pending,
             values: (0..n).map(|_| None).collect(),
-            handles: (0..n).map(|_| None).collect(),
+            tasks: Tasks::default(),
             nested_runs: BTreeMap::new(),
             starved: BTreeMap::new(),
             errors: BTreeMap::new(),
@@ -947,7 +1004,7 @@ impl Driver {
 
     fn name(&self, i: usize) -> JobName<'_> {
         JobName {
-            label: self.meta[i].label.as_deref(),
+            label: self.labels.get(i),
             index: i as u32,
         }
     }
@@ -1028,17 +1085,23 @@ impl Driver {
         // Only the last job started may be handed to the reporting task; one handed
         // earlier gets a task of its own first, before this job starts.
         let mut offer = false;
-        if let Sink::Tasks(shared, Some(handoff)) = sink {
-            if let Some(earlier) = handoff.next.take() {
-                let task = spawn_task(shared, earlier.index, earlier.future);
-                self.handles[earlier.index as usize] = Some(task);
+        let mut slot = NO_SLOT;
+        if let Sink::Tasks(shared, handoff) = sink {
+            if let Some(handoff) = handoff {
+                if let Some(earlier) = handoff.next.take() {
+                    let slot = self.tasks.reserve();
+                    let task = spawn_task(shared, earlier.index, slot, earlier.future);
+                    self.tasks.slots[slot as usize] = Some(task);
+                }
+                offer = last;
             }
-            offer = last && handoff.task.is_some();
+            slot = self.tasks.reserve();
         }
         let cx = SpawnCx {
             index: i,
+            slot,
             name: JobName {
-                label: self.meta[at].label.as_deref(),
+                label: self.labels.get(at),
                 index: i,
             },
             span: &self.span,
@@ -1060,27 +1123,35 @@ impl Driver {
         let spawned = match std::panic::catch_unwind(AssertUnwindSafe(|| node.spawn(cx))) {
             Ok(spawned) => spawned,
             Err(panic) => {
-                sink.report(Report {
-                    index: i,
-                    end: TaskEnd::Error(JobError::from_panic(panic)),
-                });
+                sink.report(Report::without_task(
+                    i,
+                    TaskEnd::Error(JobError::from_panic(panic)),
+                ));
                 Spawned::Reported
             }
         };
-        match spawned {
-            Spawned::Task(handle) => self.handles[at] = Some(handle),
-            Spawned::Nested(handle, cancel, shared) => {
-                self.handles[at] = Some(handle);
-                let shared = Some(shared);
-                self.nested_runs.insert(i, NestedRun { cancel, shared });
+        if let Spawned::Task(handle) = spawned {
+            self.tasks.slots[slot as usize] = Some(handle);
+        } else {
+            // The reporting task runs the job in its own slot, if it was handed it;
+            // other kinds of start need none.
+            self.tasks.release(slot);
+            let run = match spawned {
+                Spawned::Nested(task, cancel, shared) => Some(NestedRun {
+                    cancel,
+                    task: Some(task),
+                    shared: Some(shared),
+                }),
+                Spawned::LocalNested(cancel) => Some(NestedRun {
+                    cancel,
+                    task: None,
+                    shared: None,
+                }),
+                _ => None,
+            };
+            if let Some(run) = run {
+                self.nested_runs.insert(i, run);
             }
-            Spawned::LocalNested(cancel) => {
-                let shared = None;
-                self.nested_runs.insert(i, NestedRun { cancel, shared });
-            }
-            // Its handle, the reporting task's, is set once the handoff is final.
-            Spawned::Continued => {}
-            Spawned::Reported | Spawned::Local => {}
         }
         self.live += 1;
     }
@@ -1099,17 +1170,15 @@ impl Driver {
     /// Records a job's end, and starts what it lets start. A task reporting its own
     /// job's end may take the first job to start, and run it next.
     fn handle(&mut self, report: Report, sink: &mut Sink<'_>) {
-        let task = self.handles[report.index as usize].take();
-        if let Sink::Tasks(_, Some(handoff)) = sink
-            && handoff.own == report.index
-        {
-            // The reporting task: a job handed to it is cancelled through it.
-            handoff.task = task;
+        let own = matches!(sink, Sink::Tasks(_, Some(handoff)) if handoff.own == report.index);
+        // The reporting task keeps its slot until it knows whether it is handed a job.
+        if !own && report.slot != NO_SLOT {
+            self.tasks.release(report.slot);
         }
         self.record(report, sink);
     }
 
-    fn record(&mut self, Report { index, end }: Report, sink: &mut Sink<'_>) {
+    fn record(&mut self, Report { index, end, .. }: Report, sink: &mut Sink<'_>) {
         let i = index as usize;
         self.live -= 1;
         self.nested_runs.remove(&index);
@@ -1241,7 +1310,7 @@ impl Driver {
     }
 
     fn label_of(&self, i: usize) -> String {
-        if let Some(label) = &self.meta[i].label {
+        if let Some(label) = self.labels.get(i) {
             return label.to_string();
         }
         let nested = self.nested.get(&(i as u32)).map(|o| &o.0.label);
@@ -1263,12 +1332,8 @@ impl Driver {
             self.states[i as usize] = State::Cancelled;
             self.observe(i as usize);
         }
-        for (i, handle) in self.handles.iter().enumerate() {
-            // Nested schedulers are asked to wind down (below), not aborted.
-            if let (Some(handle), false) = (handle, self.meta[i].nested) {
-                handle.abort();
-            }
-        }
+        // Nested schedulers are asked to wind down (below), not aborted.
+        self.tasks.abort_all();
         // The nested schedulers wind down at once: no job of theirs starts from now on
         // (their run futures would see the cancel signal only when next polled).
         // Parent first, child second: a child never waits for its parent's lock.
@@ -1334,12 +1399,15 @@ impl Driver {
     /// for the caller to abort theirs once this lock is let go.
     fn abort_all(&mut self) -> Vec<Arc<Shared>> {
         self.closed.store(true, Ordering::Release);
-        for handle in self.handles.iter_mut().filter_map(Option::take) {
-            handle.abort();
-        }
-        std::mem::take(&mut self.nested_runs)
-            .into_values()
-            .filter_map(|run| run.shared)
+        self.tasks.abort_all();
+        let nested = std::mem::take(&mut self.nested_runs).into_values();
+        nested
+            .filter_map(|run| {
+                if let Some(task) = &run.task {
+                    task.abort();
+                }
+                run.shared
+            })
             .collect()
     }
 
@@ -1422,6 +1490,7 @@ impl Driver {
             reason: self.failure.take(),
             elapsed,
             meta: std::mem::take(&mut self.meta),
+            labels: std::mem::take(&mut self.labels),
             requires: self.plan.take_requires(),
             states: std::mem::take(&mut self.states),
             values: std::mem::take(&mut self.values),

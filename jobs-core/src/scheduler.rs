@@ -42,6 +42,7 @@ pub struct Scheduler {
     pub(crate) nodes: Vec<NodeBox>,
     /// Label and flags of each job, by position.
     pub(crate) meta: Vec<Meta>,
+    pub(crate) labels: Labels,
     /// Every requirement, in the order it was declared; sorted into per-job lists
     /// when the run starts.
     pub(crate) links: Vec<Link>,
@@ -61,7 +62,6 @@ pub struct Scheduler {
 /// The label and flags of a job; kept small, since there is one per job.
 #[derive(Clone, Debug)]
 pub(crate) struct Meta {
-    pub(crate) label: Option<Box<str>>,
     pub(crate) critical: bool,
     pub(crate) forever: bool,
     /// The job is a nested scheduler.
@@ -72,6 +72,30 @@ pub(crate) struct Meta {
     pub(crate) local: bool,
     /// A custom [`Job`](crate::Job): it may have a shutdown hook.
     pub(crate) custom: bool,
+}
+
+/// The jobs' own labels: no memory at all until a job gets one, then one entry per
+/// job.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Labels(Vec<Option<Box<str>>>);
+
+impl Labels {
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        self.0.get(i)?.as_deref()
+    }
+
+    pub(crate) fn set(&mut self, i: usize, label: String) {
+        if self.0.len() <= i {
+            self.0.resize(i + 1, None);
+        }
+        self.0[i] = Some(label.into_boxed_str());
+    }
+
+    pub(crate) fn clear(&mut self, i: usize) {
+        if let Some(label) = self.0.get_mut(i) {
+            *label = None;
+        }
+    }
 }
 
 /// `job` requires `edge.index`.
@@ -153,6 +177,7 @@ impl Scheduler {
             shutdown_timeout: Some(DEFAULT_SHUTDOWN_TIMEOUT),
             nodes: Vec::new(),
             meta: Vec::new(),
+            labels: Labels::default(),
             links: Vec::new(),
             details: BTreeMap::new(),
             show: BTreeMap::new(),
@@ -387,7 +412,7 @@ impl Scheduler {
 
     /// The label listings show for the job at `index`.
     pub(crate) fn display_label(&self, index: usize) -> String {
-        if let Some(label) = self.meta.get(index).and_then(|m| m.label.as_deref()) {
+        if let Some(label) = self.labels.get(index) {
             return label.to_owned();
         }
         match self.nodes.get(index).and_then(|n| n.nested()) {
@@ -418,8 +443,10 @@ impl Scheduler {
             NodeKind::Nested => node.nested().and_then(|n| n.label.clone()),
             NodeKind::Future | NodeKind::Local => None,
         };
+        if let Some(label) = label {
+            self.labels.set(index as usize, label);
+        }
         self.meta.push(Meta {
-            label: label.map(String::into_boxed_str),
             critical: true,
             forever: false,
             nested: kind == NodeKind::Nested,
@@ -517,8 +544,9 @@ impl<'a, T> JobMut<'a, T> {
     }
 
     /// The job's label: its name in listings, graphs, events and errors.
-    pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.meta().label = Some(label.into().into_boxed_str());
+    pub fn label(self, label: impl Into<String>) -> Self {
+        let index = self.index as usize;
+        self.sched.labels.set(index, label.into());
         self
     }
 

@@ -244,7 +244,7 @@ impl Scheduler {
         for &i in remove {
             let i = i as usize;
             self.meta[i].removed = true;
-            self.meta[i].label = None;
+            self.labels.clear(i);
             self.nodes[i] = Box::pin(crate::job::Removed);
             self.details.remove(&(i as u32));
             self.show.remove(&(i as u32));
@@ -301,6 +301,7 @@ impl Scheduler {
         copy.label = self.label.clone();
         copy.window = self.window;
         copy.meta = self.meta.clone();
+        copy.labels = self.labels.clone();
         copy.links = self.links.clone();
         copy.foreign = self.foreign.clone();
         copy.removed = self.removed;

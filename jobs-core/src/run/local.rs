@@ -132,7 +132,7 @@ impl Executor {
             Poll::Pending => None,
             Poll::Ready(end) => {
                 local.boxed.remove(&index);
-                Some(Report { index, end })
+                Some(Report::without_task(index, end))
             }
         }
     }
@@ -244,7 +244,7 @@ pub(super) async fn run_local(
         let index = i as u32;
         let stopped = match local.boxed.remove(&index) {
             Some(task) if task.nested => {
-                winding.push(task.future.map(move |end| Report { index, end }));
+                winding.push(task.future.map(move |end| Report::without_task(index, end)));
                 false
             }
             Some(task) => {
@@ -255,7 +255,10 @@ pub(super) async fn run_local(
         };
         if stopped {
             let end = TaskEnd::Cancelled;
-            driver.handle(Report { index, end }, &mut Sink::Local(&mut local));
+            driver.handle(
+                Report::without_task(index, end),
+                &mut Sink::Local(&mut local),
+            );
         }
     }
     while let Some(report) = winding.next().await {
