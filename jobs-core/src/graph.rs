@@ -107,8 +107,8 @@ impl Prepared {
     /// The plan, with the scheduler's requirements (as [`prepare`] left them) moved in.
     pub(crate) fn plan(self, links: Vec<Link>) -> Plan {
         let m = links.len();
-        // In place: a link is two words, an edge one, so the links' buffer holds the
-        // successor lists too, after the requirement lists.
+        // A link is two words, an edge one: std's `collect` reuses the links' buffer,
+        // which then holds the successor lists too, after the requirement lists.
         let mut edges: Vec<Edge> = links.into_iter().map(|l| l.edge).collect();
         edges.resize(2 * m, Edge::new(0, false));
         let (requires, successors) = edges.split_at_mut(m);
@@ -198,9 +198,6 @@ pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Prepared, Gra
             job: s.display_label(job),
         });
     }
-    if s.meta.iter().any(|m| m.removed || m.forever) {
-        check_requirements(s)?;
-    }
     let (requires, successors, forward) = match count(n, &s.links) {
         Some(counts) => counts,
         None => {
@@ -208,6 +205,9 @@ pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Prepared, Gra
             count(n, &s.links).expect("normalized requirements")
         }
     };
+    if s.meta.iter().any(|m| m.removed || m.forever) {
+        check_requirements(s)?;
+    }
     if forward {
         let mut items = vec![Edge::new(0, false); s.links.len()];
         let by_job = s.links.iter().map(|l| (l.job, l.edge));

@@ -1,13 +1,14 @@
 //! The driver: runs one scheduler by dependency counting.
 //!
-//! Every job runs in its own tokio task. A task reports its end, exactly once, through
+//! Every job runs in a tokio task. A task reports its job's end, exactly once, through
 //! a drop guard: the job's value, its error or panic, or `Cancelled` when the task is
-//! dropped before finishing. The report goes to the scheduler's inbox, and the task
-//! then tries to take the lock on the scheduling state: if it gets it, it handles every
-//! report in the inbox (its own and those of tasks that found the lock taken) and
-//! starts the jobs that became ready; if not, the holder will handle its report before
-//! letting go. So a finished job starts its successors from its own task, as a
-//! hand-written tokio scheduler would, and no task ever waits for the lock.
+//! dropped before finishing. The task tries to take the lock on the scheduling state:
+//! if it gets it, it handles its report and every report in the inbox (those of tasks
+//! that found the lock taken) and starts the jobs that became ready; if not, it leaves
+//! its report in the inbox, and the holder handles it before letting go. So a finished
+//! job starts its successors from its own task, as a hand-written tokio scheduler
+//! would, and no task ever waits for the lock (in a run with a window, a task that
+//! could take the next job tries the lock a few more times first).
 //!
 //! Handling a report releases the job's window slot, decrements the in-degree of each
 //! successor (O(1) per edge) and starts those that reach zero, in declaration order.
@@ -1190,7 +1191,7 @@ impl Driver {
     }
 
     /// Records a job's end, and starts what it lets start. A task reporting its own
-    /// job's end may take the first job to start, and run it next.
+    /// job's end may take the last job to start, and run it next.
     fn handle(&mut self, report: Report, sink: &mut Sink<'_>) {
         let own = matches!(sink, Sink::Tasks(_, Some(handoff)) if handoff.own == report.index);
         // The reporting task keeps its slot until it knows whether it is handed a job.

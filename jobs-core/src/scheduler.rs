@@ -40,11 +40,12 @@ pub struct Scheduler {
     pub(crate) shutdown_timeout: Option<Duration>,
     /// The type-erased jobs, by position.
     pub(crate) nodes: Vec<NodeBox>,
-    /// Label and flags of each job, by position.
+    /// Flags of each job, by position.
     pub(crate) meta: Vec<Meta>,
+    /// The labels set by the builder or by custom jobs.
     pub(crate) labels: Labels,
-    /// Every requirement, in the order it was declared; sorted into per-job lists
-    /// when the run starts.
+    /// Every requirement, in the order it was declared; sorted by job when the run
+    /// starts, then moved into the run's plan.
     pub(crate) links: Vec<Link>,
     /// Details of the jobs that have some.
     pub(crate) details: BTreeMap<u32, String>,
@@ -59,7 +60,7 @@ pub struct Scheduler {
     pub(crate) removed: usize,
 }
 
-/// The label and flags of a job; kept small, since there is one per job.
+/// The flags of a job; kept small, since there is one per job.
 #[derive(Clone, Debug)]
 pub(crate) struct Meta {
     pub(crate) critical: bool,
@@ -74,8 +75,8 @@ pub(crate) struct Meta {
     pub(crate) custom: bool,
 }
 
-/// The jobs' own labels: no memory at all until a job gets one, then one entry per
-/// job.
+/// The jobs' own labels, by position: no memory at all until a job gets one, then
+/// one entry per job up to the last labelled one.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Labels(Vec<Option<Box<str>>>);
 
@@ -131,6 +132,8 @@ impl Edge {
     pub(crate) const MAX_INDEX: u32 = Self::CONSUMES - 1;
 
     pub(crate) fn new(index: u32, consumes: bool) -> Edge {
+        // `prepare` rejects larger schedulers before they run.
+        debug_assert!(index <= Self::MAX_INDEX, "job index {index} out of range");
         Edge((index & Self::MAX_INDEX) | if consumes { Self::CONSUMES } else { 0 })
     }
 

@@ -288,7 +288,8 @@ impl Scheduler {
     }
 
     /// Checks the graph without running it: cycles, requirements across schedulers,
-    /// finite jobs requiring forever jobs, a window of 0; nested schedulers included.
+    /// finite jobs requiring forever jobs or removed jobs, a window of 0, more jobs
+    /// than a run can index; nested schedulers included.
     pub fn check(&self) -> Result<(), GraphError> {
         let mut copy = self.skeleton();
         crate::graph::prepare(&mut copy, true).map(drop)
