@@ -784,8 +784,8 @@ impl Scheduler {
     ///
     /// The run fails if a critical job fails or the timeout expires; the [`Failure`]
     /// still carries the full outcome. An invalid graph (a cycle, a requirement on a
-    /// job of another scheduler, a finite job requiring a forever job, a window of 0)
-    /// fails before anything starts. Dropping the returned future cancels every job.
+    /// job of another scheduler, a finite job requiring a forever job, a window of 0,
+    /// more than 2³¹ jobs) fails before anything starts. Dropping the returned future cancels every job.
     ///
     /// On a multi-thread runtime the driver runs in a task of its own, next to the
     /// jobs, rather than in the caller's task (which may be a `block_on` future).
