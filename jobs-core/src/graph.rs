@@ -44,12 +44,6 @@ fn normalize(links: &mut Vec<Link>) {
     });
 }
 
-/// Whether the requirements are sorted by job then required job, without duplicates.
-/// Graphs built in declaration order are.
-fn normalized(links: &[Link]) -> bool {
-    links.windows(2).all(|w| key(&w[0]) < key(&w[1]))
-}
-
 /// The order of requirements in their lists: by job, then by required job.
 fn key(link: &Link) -> u64 {
     (u64::from(link.job) << 32) | u64::from(link.edge.index())
@@ -64,14 +58,7 @@ fn accumulate(start: &mut [u32]) {
 
 /// The requirements as per-job lists: sorted, without duplicates.
 pub(crate) fn requirements(jobs: usize, links: &mut Vec<Link>) -> Lists<Edge> {
-    if !normalized(links) {
-        normalize(links);
-    }
-    let mut start = vec![0u32; jobs + 1];
-    for link in links.iter() {
-        start[link.job as usize + 1] += 1;
-    }
-    accumulate(&mut start);
+    let (start, _, _) = counts(jobs, links);
     Lists {
         start,
         items: links.iter().map(|l| l.edge).collect(),
@@ -198,13 +185,7 @@ pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Prepared, Gra
             job: s.display_label(job),
         });
     }
-    let (requires, successors, forward) = match count(n, &s.links) {
-        Some(counts) => counts,
-        None => {
-            normalize(&mut s.links);
-            count(n, &s.links).expect("normalized requirements")
-        }
-    };
+    let (requires, successors, forward) = counts(n, &mut s.links);
     if s.meta.iter().any(|m| m.removed || m.forever) {
         check_requirements(s)?;
     }
@@ -222,6 +203,15 @@ pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Prepared, Gra
         requires,
         successors,
         finite: s.meta.iter().filter(|m| !m.forever && !m.removed).count(),
+    })
+}
+
+/// [`count`], with the requirements sorted and merged first if they need it (graphs
+/// built in declaration order do not).
+fn counts(n: usize, links: &mut Vec<Link>) -> (Vec<u32>, Vec<u32>, bool) {
+    count(n, links).unwrap_or_else(|| {
+        normalize(links);
+        count(n, links).expect("normalized requirements")
     })
 }
 
@@ -406,10 +396,15 @@ mod tests {
             job,
             edge: Edge::new(index, false),
         };
-        assert!(normalized(&[link(1, 0), link(2, 0), link(2, 1)]));
-        assert!(!normalized(&[link(2, 0), link(1, 0)]));
-        assert!(!normalized(&[link(2, 1), link(2, 0)]));
-        assert!(!normalized(&[link(2, 1), link(2, 1)]));
+        let (requires, successors, forward) =
+            count(3, &[link(1, 0), link(2, 0), link(2, 1)]).expect("in order");
+        assert_eq!(
+            (requires, successors, forward),
+            (vec![0, 0, 1, 3], vec![0, 2, 3, 3], false)
+        );
+        assert!(count(3, &[link(0, 1)]).is_some_and(|(_, _, forward)| forward));
+        assert!(count(3, &[link(2, 0), link(1, 0)]).is_none());
         assert!(count(3, &[link(2, 1), link(2, 0)]).is_none());
+        assert!(count(3, &[link(2, 1), link(2, 1)]).is_none());
     }
 }
