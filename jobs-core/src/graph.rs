@@ -135,9 +135,19 @@ impl Plan {
     }
 
     /// The jobs that require job `i`, ascending.
+    #[cfg(test)]
     pub(crate) fn successors(&self, i: usize) -> &[Edge] {
+        &self.edges[self.successor_range(i)]
+    }
+
+    /// Where the successors of job `i` lie, for [`Self::edge`].
+    pub(crate) fn successor_range(&self, i: usize) -> std::ops::Range<usize> {
         let m = self.edges.len() / 2;
-        &self.edges[m + self.successors[i] as usize..m + self.successors[i + 1] as usize]
+        m + self.successors[i] as usize..m + self.successors[i + 1] as usize
+    }
+
+    pub(crate) fn edge(&self, k: usize) -> Edge {
+        self.edges[k]
     }
 
     /// The requirement lists alone, for the outcome. The buffer keeps its size: an

@@ -1286,9 +1286,9 @@ impl Driver {
         let mut skipped = false;
         self.work.push((index, produced));
         while let Some((j, produced)) = self.work.pop() {
-            let successors = self.plan.successors(j as usize);
-            for k in 0..successors.len() {
-                let edge = self.plan.successors(j as usize)[k];
+            // By position: the loop changes the driver as it goes.
+            for k in self.plan.successor_range(j as usize) {
+                let edge = self.plan.edge(k);
                 let s = edge.index() as usize;
                 if !produced && edge.consumes() {
                     self.starved.entry(s as u32).or_insert(j);
