@@ -1118,7 +1118,10 @@ impl Driver {
                 }
                 offer = last;
             }
-            slot = self.tasks.reserve();
+            // A job offered to the reporting task runs in that task's slot.
+            if !offer {
+                slot = self.tasks.reserve();
+            }
         }
         let cx = SpawnCx {
             index: i,
@@ -1156,8 +1159,8 @@ impl Driver {
         if let Spawned::Task(handle) = spawned {
             self.tasks.slots[slot as usize] = Some(handle);
         } else {
-            // The reporting task runs the job in its own slot, if it was handed it;
-            // other kinds of start need none.
+            // Only a task of its own needs the slot reserved (none if the job was
+            // offered to the reporting task, which then runs it in its own slot).
             self.tasks.release(slot);
             let run = match spawned {
                 Spawned::Nested(task, cancel, shared) => Some(NestedRun {
