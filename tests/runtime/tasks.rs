@@ -88,3 +88,32 @@ async fn a_job_handed_to_a_task_as_the_run_ends_never_starts_on_current_thread()
 async fn a_job_handed_to_a_task_as_the_run_ends_never_starts_on_multi_thread() {
     a_job_handed_to_a_task_as_the_run_ends_never_starts().await;
 }
+
+async fn a_job_handed_to_a_task_is_cancelled_through_that_task() {
+    // `b` runs in `a`'s task, and never ends by itself: the run's failure must reach
+    // it through the task that was handed it.
+    let mut s = Scheduler::new();
+    let a = s.add(async { Ok::<_, std::io::Error>(()) }).id();
+    let b = s
+        .add(std::future::pending::<Result<(), std::io::Error>>())
+        .requires(a)
+        .id();
+    s.add(async {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        Err::<(), _>(std::io::Error::other("fails"))
+    });
+    // Bounded: a handed job that cannot be aborted keeps the run waiting for it.
+    let run = tokio::time::timeout(std::time::Duration::from_secs(10), s.run());
+    let failure = run.await.expect("the run ends").unwrap_err();
+    assert_eq!(failure.outcome.state(b), Some(State::Cancelled));
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn a_job_handed_to_a_task_is_cancelled_through_that_task_on_current_thread() {
+    a_job_handed_to_a_task_is_cancelled_through_that_task().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_handed_to_a_task_is_cancelled_through_that_task_on_multi_thread() {
+    a_job_handed_to_a_task_is_cancelled_through_that_task().await;
+}
