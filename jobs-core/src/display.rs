@@ -61,7 +61,7 @@ pub(crate) fn of_scheduler(s: &Scheduler) -> View<'_> {
                 forever: s.meta[i].forever,
                 state: None,
                 requires: edges(requires.of(i)),
-                nested: s.nodes[i].nested().map(of_scheduler),
+                nested: s.nodes.nested(i).map(of_scheduler),
                 removed: s.meta[i].removed,
                 is_scheduler: s.meta[i].nested,
                 extra: Extra {

@@ -183,9 +183,9 @@ pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Prepared, Gra
     if n > Edge::MAX_INDEX as usize + 1 {
         return Err(GraphError::TooManyJobs { jobs: n });
     }
-    for (node, meta) in s.nodes.iter_mut().zip(&s.meta) {
-        if meta.nested
-            && let Some(nested) = node.as_mut().nested_mut()
+    for i in 0..n {
+        if s.meta[i].nested
+            && let Some(nested) = s.nodes.node_mut(i).and_then(|node| node.nested_mut())
         {
             prepare(nested, local_ok)?;
         }

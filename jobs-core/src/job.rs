@@ -1,15 +1,10 @@
 //! What a job is: the [`Job`] trait for custom job types, and [`IntoJob`], which
 //! turns futures, custom jobs and nested schedulers into jobs of a scheduler.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
-use pin_project_lite::pin_project;
-
-use crate::error::{BoxError, JobError};
+use crate::error::BoxError;
 use crate::run::{self, Spawned, TaskEnd};
 use crate::scheduler::Scheduler;
 
@@ -100,7 +95,7 @@ pub trait IntoJob<M>: Sized {
     /// The value the job produces.
     type Output: Send + Sync + 'static;
     #[doc(hidden)]
-    fn into_node(self) -> NodeBox;
+    fn add_to(self, nodes: &mut Nodes);
 }
 
 #[doc(hidden)]
@@ -117,22 +112,22 @@ where
     E: Into<BoxError> + 'static,
 {
     type Output = T;
-    fn into_node(self) -> NodeBox {
-        Box::pin(FutureNode::new(self))
+    fn add_to(self, nodes: &mut Nodes) {
+        nodes.push_start(Plain(self));
     }
 }
 
 impl<J: Job> IntoJob<JobMarker> for J {
     type Output = J::Output;
-    fn into_node(self) -> NodeBox {
-        Box::pin(JobNode(self))
+    fn add_to(self, nodes: &mut Nodes) {
+        nodes.push_node(Box::new(JobNode(self)));
     }
 }
 
 impl IntoJob<SchedulerMarker> for Scheduler {
     type Output = crate::Outcome;
-    fn into_node(self) -> NodeBox {
-        Box::pin(run::NestedNode::new(self))
+    fn add_to(self, nodes: &mut Nodes) {
+        nodes.push_node(Box::new(run::NestedNode::new(self)));
     }
 }
 
@@ -162,23 +157,17 @@ where
     F::Output: Send + Sync + 'static,
 {
     type Output = F::Output;
-    fn into_node(self) -> NodeBox {
-        Box::pin(FutureNode::new(futures_util::FutureExt::map(
+    fn add_to(self, nodes: &mut Nodes) {
+        nodes.push_start(Plain(futures_util::FutureExt::map(
             self.0,
             Ok::<F::Output, BoxError>,
-        )))
+        )));
     }
 }
 
-/// The type-erased job as the scheduler holds it: pinned in its box, so that in
-/// single-task mode its future can be polled where it lies.
-#[doc(hidden)]
-pub type NodeBox = Pin<Box<dyn Node>>;
-
-/// What a node is, for what the scheduler asks of it besides running it.
-#[doc(hidden)]
+/// What a job is, for what the scheduler asks of it besides running it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NodeKind {
+pub(crate) enum NodeKind {
     /// A future, or a job made from its inputs' values.
     Future,
     /// A custom [`Job`]: it may have a label, details and a shutdown hook.
@@ -189,183 +178,133 @@ pub enum NodeKind {
     Local,
 }
 
-/// The type-erased job as the scheduler holds it.
-#[doc(hidden)]
-pub trait Node: Send + 'static {
+/// A job the scheduler holds as an object of its own: a custom job, a nested
+/// scheduler, or the first job of its type (see [`Nodes`]).
+pub(crate) trait Node: Send + 'static {
     /// What the node is.
     fn kind(&self) -> NodeKind {
         NodeKind::Future
     }
-    /// Starts the job: spawns its task, or in single-task mode makes its future ready
-    /// to be polled in place. `cx` gives access to the outputs of the jobs it consumes.
-    fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned;
-    /// Single-task mode: polls the future started in place by [`spawn`](Self::spawn).
-    /// Once ready, the future has been dropped.
-    fn poll_local(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<TaskEnd> {
-        Poll::Ready(TaskEnd::internal(
-            "a job without a future in place was polled",
-        ))
-    }
-    /// Single-task mode: drops the future started in place, if one is running.
-    /// Returns whether there was one.
-    fn stop_local(self: Pin<&mut Self>) -> bool {
-        false
-    }
-    /// The shutdown hook, if the job has one; taken at most once.
+    /// Starts the job: spawns its task, or in single-task mode hands its future to the
+    /// run future. `cx` gives access to the outputs of the jobs it consumes.
+    fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned;
     fn shutdown(
-        self: Pin<&mut Self>,
+        &mut self,
     ) -> Option<futures_util::future::BoxFuture<'static, Result<(), BoxError>>> {
         None
     }
-    /// The job's own label, if any.
     fn default_label(&self) -> Option<String> {
         None
     }
-    /// The job's own details, if any.
     fn default_details(&self) -> Option<String> {
         None
     }
-    /// The nested scheduler, if this node is one.
     fn nested(&self) -> Option<&Scheduler> {
         None
     }
-    /// The nested scheduler, if this node is one.
-    fn nested_mut(self: Pin<&mut Self>) -> Option<&mut Scheduler> {
+    fn nested_mut(&mut self) -> Option<&mut Scheduler> {
         None
     }
-    /// Takes the nested scheduler out, if this node is one that never ran.
-    fn take_nested(self: Pin<&mut Self>) -> Option<Scheduler> {
+    fn take_nested(&mut self) -> Option<Scheduler> {
         None
     }
 }
+
+type NodeBox = Box<dyn Node>;
 
 pub(crate) fn boxed<T: Send + Sync + 'static>(value: T) -> Box<dyn Any + Send + Sync> {
     Box::new(value)
 }
 
-pin_project! {
-    /// A job's future in its node: what makes it (`M`; for a plain future, the future
-    /// itself) until it starts; then, in single-task mode, the future polled in place.
-    #[project = SlotProj]
-    #[project_replace = SlotOwn]
-    enum Slot<M, F> {
-        Idle { make: M },
-        Running { #[pin] future: F },
-        Done,
-    }
+/// A job that is nothing but what builds its future: consumed when the job starts.
+pub(crate) trait Start: Send + 'static {
+    const KIND: NodeKind;
+    fn start(self, cx: run::SpawnCx<'_>) -> Spawned;
 }
 
-impl<M, F, T, E> Slot<M, F>
-where
-    F: Future<Output = Result<T, E>>,
-    T: Send + Sync + 'static,
-    E: Into<BoxError>,
-{
-    /// Takes what makes the future; the slot is done, until [`Self::start`].
-    fn take(self: Pin<&mut Self>) -> Option<M> {
-        match self.project_replace(Slot::Done) {
-            SlotOwn::Idle { make } => Some(make),
-            _ => None,
-        }
-    }
+/// A future, as a job.
+struct Plain<F>(F);
 
-    /// Starts the job: in its own task, or in single-task mode here, in its node.
-    fn start(mut self: Pin<&mut Self>, future: F, cx: run::SpawnCx<'_>) -> Spawned
-    where
-        F: Send + 'static,
-        E: 'static,
-    {
-        if cx.in_place() {
-            self.set(Slot::Running { future });
-            cx.start_in_place()
-        } else {
-            cx.spawn(future)
-        }
-    }
-
-    /// Polls the future in place, catching its panic; drops it once it is ready, so
-    /// that a reported job has ended.
-    fn poll_end(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<TaskEnd> {
-        let SlotProj::Running { future } = self.as_mut().project() else {
-            return Poll::Ready(TaskEnd::internal("a job was polled after its end"));
-        };
-        let end = match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(result)) => run::end_of(result),
-            Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
-        };
-        match std::panic::catch_unwind(AssertUnwindSafe(|| self.set(Slot::Done))) {
-            Ok(()) => Poll::Ready(end),
-            // The future's `Drop` panicked: the job failed.
-            Err(panic) => Poll::Ready(TaskEnd::Error(JobError::from_panic(panic))),
-        }
-    }
-
-    /// Drops a future running in place; whether there was one.
-    fn stop(mut self: Pin<&mut Self>) -> bool {
-        let running = matches!(self.as_mut().project(), SlotProj::Running { .. });
-        if running {
-            self.set(Slot::Done);
-        }
-        running
-    }
-}
-
-pin_project! {
-    struct FutureNode<F> {
-        #[pin]
-        slot: Slot<F, F>,
-    }
-}
-
-impl<F> FutureNode<F> {
-    fn new(future: F) -> Self {
-        FutureNode {
-            slot: Slot::Idle { make: future },
-        }
-    }
-}
-
-impl<F, T, E> Node for FutureNode<F>
+impl<F, T, E> Start for Plain<F>
 where
     F: Future<Output = Result<T, E>> + Send + 'static,
     T: Send + Sync + 'static,
     E: Into<BoxError> + 'static,
 {
-    fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned {
-        let mut slot = self.project().slot;
-        match slot.as_mut().take() {
-            Some(future) => slot.start(future, cx),
-            None => cx.spawn_end(TaskEnd::internal("job started twice")),
-        }
-    }
-    fn poll_local(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<TaskEnd> {
-        self.project().slot.poll_end(cx)
-    }
-    fn stop_local(self: Pin<&mut Self>) -> bool {
-        self.project().slot.stop()
+    const KIND: NodeKind = NodeKind::Future;
+    fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
+        cx.spawn(self.0)
     }
 }
 
-/// A custom job; its future, whose type cannot be named, is boxed in single-task mode.
-struct JobNode<J>(J);
+/// A job made, when it starts, from clones of its inputs' values.
+pub(crate) struct WithInputs<I, F> {
+    pub(crate) inputs: I,
+    pub(crate) make: F,
+}
 
-// The job itself is never pinned: only the futures it makes are.
-impl<J> Unpin for JobNode<J> {}
+impl<I, F, Fut, T, E> Start for WithInputs<I, F>
+where
+    I: crate::scheduler::Inputs,
+    F: FnOnce(I::Values) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T, E>> + Send + 'static,
+    T: Send + Sync + 'static,
+    E: Into<BoxError> + 'static,
+{
+    const KIND: NodeKind = NodeKind::Future;
+    fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
+        match self.inputs.fetch(cx.results()) {
+            Some(values) => cx.spawn((self.make)(values)),
+            None => cx.spawn_end(TaskEnd::internal("an input of the job has no value")),
+        }
+    }
+}
+
+/// A job whose future, made when it starts, need not be `Send`: single-task mode only.
+pub(crate) struct MakeLocal<F>(pub(crate) F);
+
+impl<F, Fut, T, E> Start for MakeLocal<F>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T, E>> + 'static,
+    T: Send + Sync + 'static,
+    E: Into<BoxError> + 'static,
+{
+    const KIND: NodeKind = NodeKind::Local;
+    fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
+        cx.spawn_local((self.0)())
+    }
+}
+
+/// A job of the [`Start`] kind held as a node of its own.
+struct Once<S>(Option<S>);
+
+impl<S: Start> Node for Once<S> {
+    fn kind(&self) -> NodeKind {
+        S::KIND
+    }
+    fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned {
+        match self.0.take() {
+            Some(job) => job.start(cx),
+            None => cx.spawn_end(TaskEnd::internal("job started twice")),
+        }
+    }
+}
+
+struct JobNode<J>(J);
 
 impl<J: Job> Node for JobNode<J> {
     fn kind(&self) -> NodeKind {
         NodeKind::Custom
     }
-    fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned {
-        cx.spawn(self.get_mut().0.run())
+    fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned {
+        cx.spawn(self.0.run())
     }
     fn shutdown(
-        self: Pin<&mut Self>,
+        &mut self,
     ) -> Option<futures_util::future::BoxFuture<'static, Result<(), BoxError>>> {
-        let job = &mut self.get_mut().0;
-        if job.has_shutdown() {
-            Some(Box::pin(job.shutdown()))
+        if self.0.has_shutdown() {
+            Some(Box::pin(self.0.shutdown()))
         } else {
             None
         }
@@ -378,83 +317,282 @@ impl<J: Job> Node for JobNode<J> {
     }
 }
 
-pin_project! {
-    /// A job built when it starts, from clones of its inputs' outputs.
-    pub(crate) struct InputNode<I, F, Fut> {
-        inputs: I,
-        #[pin]
-        slot: Slot<F, Fut>,
+/// What is left of a job removed by graph surgery, or of a job in a skeleton; never
+/// started.
+struct Removed;
+
+impl Node for Removed {
+    fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned {
+        cx.spawn_end(TaskEnd::internal("a removed job was started"))
     }
 }
 
-impl<I, F, Fut> InputNode<I, F, Fut> {
-    pub(crate) fn new(inputs: I, make: F) -> Self {
-        InputNode {
-            inputs,
-            slot: Slot::Idle { make },
-        }
-    }
+/// The jobs of many [`Start`] jobs of one type, kept by value, by position.
+trait Store: Send + 'static {
+    fn kind(&self) -> NodeKind;
+    fn start(&mut self, pos: usize, cx: run::SpawnCx<'_>) -> Spawned;
+    /// Drops the job at `pos`, which will never start.
+    fn discard(&mut self, pos: usize);
+    fn as_any(&mut self) -> &mut dyn Any;
 }
 
-impl<I, F, Fut, T, E> Node for InputNode<I, F, Fut>
-where
-    I: crate::scheduler::Inputs,
-    F: FnOnce(I::Values) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<T, E>> + Send + 'static,
-    T: Send + Sync + 'static,
-    E: Into<BoxError> + 'static,
-{
-    fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned {
-        let this = self.project();
-        let values = this.inputs.fetch(cx.results());
-        let mut slot = this.slot;
-        match (slot.as_mut().take(), values) {
-            (Some(make), Some(values)) => {
-                let future = make(values);
-                slot.start(future, cx)
-            }
-            (None, _) => cx.spawn_end(TaskEnd::internal("job started twice")),
-            (_, None) => cx.spawn_end(TaskEnd::internal("an input of the job has no value")),
-        }
-    }
-    fn poll_local(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<TaskEnd> {
-        self.project().slot.poll_end(cx)
-    }
-    fn stop_local(self: Pin<&mut Self>) -> bool {
-        self.project().slot.stop()
-    }
-}
+struct Typed<S>(Vec<Option<S>>);
 
-/// A job whose future, made when it starts, need not be `Send`: single-task mode only.
-/// The future cannot live in the node (a node is `Send`): the run future boxes it.
-pub(crate) struct LocalNode<F>(pub(crate) Option<F>);
-
-// `make` is never pinned.
-impl<F> Unpin for LocalNode<F> {}
-
-impl<F, Fut, T, E> Node for LocalNode<F>
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = Result<T, E>> + 'static,
-    T: Send + Sync + 'static,
-    E: Into<BoxError> + 'static,
-{
-    fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned {
-        match self.get_mut().0.take() {
-            Some(make) => cx.spawn_local(make()),
+impl<S: Start> Store for Typed<S> {
+    fn kind(&self) -> NodeKind {
+        S::KIND
+    }
+    fn start(&mut self, pos: usize, cx: run::SpawnCx<'_>) -> Spawned {
+        match self.0.get_mut(pos).and_then(Option::take) {
+            Some(job) => job.start(cx),
             None => cx.spawn_end(TaskEnd::internal("job started twice")),
         }
     }
-    fn kind(&self) -> NodeKind {
-        NodeKind::Local
+    fn discard(&mut self, pos: usize) {
+        if let Some(job) = self.0.get_mut(pos) {
+            *job = None;
+        }
+    }
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
     }
 }
 
-/// What is left of a job removed by graph surgery; never started.
-pub(crate) struct Removed;
+/// Where a job is.
+enum Entry {
+    Node(NodeBox),
+    Stored { store: u32, pos: u32 },
+}
 
-impl Node for Removed {
-    fn spawn(self: Pin<&mut Self>, cx: run::SpawnCx<'_>) -> Spawned {
-        cx.spawn_end(TaskEnd::internal("a removed job was started"))
+/// How many job types [`Nodes`] remembers, to keep the next job of one of them by
+/// value.
+const RECENT: usize = 4;
+
+/// The jobs of a scheduler, type-erased, by position.
+///
+/// A job that is only a future (or what makes one) is kept by value, next to the jobs
+/// of its type, once a second job of that type comes: a workflow built in a loop adds
+/// its jobs without allocating for each, and its futures are moved out when they
+/// start. Any other job, and the first of its type, is a boxed [`Node`] (a workflow
+/// whose jobs all differ, as `workflow!` writes them, pays one box per job, and no
+/// store).
+#[doc(hidden)]
+#[derive(Default)]
+pub struct Nodes {
+    entries: Vec<Entry>,
+    stores: Vec<Box<dyn Store>>,
+    /// The types of the jobs added last, with their store once they have one.
+    recent: [Option<(TypeId, Option<u32>)>; RECENT],
+    /// Where in `recent` the next new type goes.
+    next_recent: usize,
+    /// The room asked for by [`Nodes::reserve`], for the next store made.
+    reserved: usize,
+}
+
+impl Nodes {
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Room for `jobs` more jobs; the next store made reserves it too.
+    pub(crate) fn reserve(&mut self, jobs: usize) {
+        self.entries.reserve(jobs);
+        self.reserved = jobs;
+    }
+
+    /// Adds a job held as a node of its own.
+    pub(crate) fn push_node(&mut self, node: NodeBox) {
+        self.entries.push(Entry::Node(node));
+    }
+
+    /// Adds a job that is only what builds its future: by value in its type's store,
+    /// once its type is seen a second time.
+    pub(crate) fn push_start<S: Start>(&mut self, job: S) {
+        let ty = TypeId::of::<S>();
+        let Some(k) = self
+            .recent
+            .iter()
+            .position(|r| r.is_some_and(|r| r.0 == ty))
+        else {
+            self.recent[self.next_recent] = Some((ty, None));
+            self.next_recent = (self.next_recent + 1) % RECENT;
+            self.push_node(Box::new(Once(Some(job))));
+            return;
+        };
+        let store = match self.recent[k] {
+            Some((_, Some(store))) => store as usize,
+            _ => {
+                let room = std::mem::take(&mut self.reserved);
+                self.stores
+                    .push(Box::new(Typed::<S>(Vec::with_capacity(room))));
+                let store = self.stores.len() - 1;
+                self.recent[k] = Some((ty, Some(store as u32)));
+                store
+            }
+        };
+        let Some(Typed(jobs)) = self.stores[store].as_any().downcast_mut::<Typed<S>>() else {
+            // The store of a type holds that type: cannot happen, but the job must not
+            // be lost.
+            self.push_node(Box::new(Once(Some(job))));
+            return;
+        };
+        let pos = jobs.len() as u32;
+        jobs.push(Some(job));
+        self.entries.push(Entry::Stored {
+            store: store as u32,
+            pos,
+        });
+    }
+
+    pub(crate) fn kind(&self, i: usize) -> NodeKind {
+        match &self.entries[i] {
+            Entry::Node(node) => node.kind(),
+            Entry::Stored { store, .. } => self.stores[*store as usize].kind(),
+        }
+    }
+
+    /// The job's node, if it has one of its own.
+    pub(crate) fn node(&self, i: usize) -> Option<&dyn Node> {
+        match self.entries.get(i)? {
+            Entry::Node(node) => Some(&**node),
+            Entry::Stored { .. } => None,
+        }
+    }
+
+    /// The job's node, if it has one of its own.
+    pub(crate) fn node_mut(&mut self, i: usize) -> Option<&mut dyn Node> {
+        match self.entries.get_mut(i)? {
+            Entry::Node(node) => Some(&mut **node),
+            Entry::Stored { .. } => None,
+        }
+    }
+
+    /// The nested scheduler that job `i` is, if it is one.
+    pub(crate) fn nested(&self, i: usize) -> Option<&Scheduler> {
+        self.node(i)?.nested()
+    }
+
+    /// Starts job `i`.
+    pub(crate) fn start(&mut self, i: usize, cx: run::SpawnCx<'_>) -> Spawned {
+        match &mut self.entries[i] {
+            Entry::Node(node) => node.spawn(cx),
+            Entry::Stored { store, pos } => self.stores[*store as usize].start(*pos as usize, cx),
+        }
+    }
+
+    /// Job `i` is removed: what it held is dropped now.
+    pub(crate) fn remove(&mut self, i: usize) {
+        if let Entry::Stored { store, pos } = self.entries[i] {
+            self.stores[store as usize].discard(pos as usize);
+        }
+        self.entries[i] = Entry::Node(Box::new(Removed));
+    }
+
+    /// Placeholders for every job, nested schedulers as their own skeletons.
+    pub(crate) fn skeleton(&self) -> Nodes {
+        let mut copy = Nodes::default();
+        copy.reserve(self.len());
+        for i in 0..self.len() {
+            copy.push_node(match self.nested(i) {
+                Some(nested) => Box::new(crate::run::NestedNode::new(nested.skeleton())),
+                None => Box::new(Removed),
+            });
+        }
+        copy
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// A job that counts its drops; `N` tells types apart.
+    struct Probe<const N: usize>(Arc<AtomicUsize>);
+
+    impl<const N: usize> Drop for Probe<N> {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    impl<const N: usize> Start for Probe<N> {
+        const KIND: NodeKind = NodeKind::Future;
+        fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
+            cx.spawn_end(TaskEnd::Cancelled)
+        }
+    }
+
+    fn stored(nodes: &Nodes) -> Vec<bool> {
+        (0..nodes.len()).map(|i| nodes.node(i).is_none()).collect()
+    }
+
+    #[test]
+    fn jobs_of_a_type_seen_before_are_kept_by_value() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut nodes = Nodes::default();
+        nodes.push_start(Probe::<0>(drops.clone()));
+        nodes.push_start(Probe::<0>(drops.clone()));
+        nodes.push_start(Probe::<1>(drops.clone()));
+        nodes.push_start(Probe::<0>(drops.clone()));
+        nodes.push_node(Box::new(Removed));
+        nodes.push_start(Probe::<1>(drops.clone()));
+        assert_eq!(stored(&nodes), [false, true, false, true, false, true]);
+        assert_eq!(nodes.stores.len(), 2);
+        assert!((0..nodes.len()).all(|i| nodes.kind(i) == NodeKind::Future));
+        assert_eq!(drops.load(Ordering::SeqCst), 0);
+        drop(nodes);
+        assert_eq!(drops.load(Ordering::SeqCst), 5);
+    }
+
+    #[test]
+    fn a_type_not_seen_among_the_recent_ones_is_boxed_again() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut nodes = Nodes::default();
+        // Five types in turn: each is pushed out of the four remembered before it
+        // comes back.
+        for _ in 0..2 {
+            nodes.push_start(Probe::<0>(drops.clone()));
+            nodes.push_start(Probe::<1>(drops.clone()));
+            nodes.push_start(Probe::<2>(drops.clone()));
+            nodes.push_start(Probe::<3>(drops.clone()));
+            nodes.push_start(Probe::<4>(drops.clone()));
+        }
+        assert_eq!(stored(&nodes), [false; 10]);
+        // Now type 4 is remembered: the next one goes by value.
+        nodes.push_start(Probe::<4>(drops.clone()));
+        assert!(stored(&nodes)[10]);
+    }
+
+    #[test]
+    fn removing_a_job_drops_it_at_once_whatever_its_place() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut nodes = Nodes::default();
+        for _ in 0..3 {
+            nodes.push_start(Probe::<0>(drops.clone()));
+        }
+        nodes.remove(1);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        nodes.remove(0);
+        assert_eq!(drops.load(Ordering::SeqCst), 2);
+        assert_eq!(stored(&nodes), [false, false, true]);
+        let skeleton = nodes.skeleton();
+        assert_eq!(skeleton.len(), 3);
+        assert_eq!(drops.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn reserved_room_goes_to_the_first_store() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut nodes = Nodes::default();
+        nodes.reserve(100);
+        nodes.push_start(Probe::<0>(drops.clone()));
+        nodes.push_start(Probe::<0>(drops.clone()));
+        let Some(Typed(jobs)) = nodes.stores[0].as_any().downcast_mut::<Typed<Probe<0>>>() else {
+            panic!("the store of `Probe<0>`");
+        };
+        assert!(jobs.capacity() >= 100);
     }
 }

@@ -56,7 +56,7 @@ pub use surgery::JobEntry;
 pub mod __private;
 
 #[doc(hidden)]
-pub use job::Node;
+pub use job::Nodes;
 
 /// Declares a workflow inline: named jobs, their requirements, inputs and flags, nested
 /// sequences and schedulers. The graph is checked at compile time, and the workflow

@@ -331,13 +331,10 @@ impl Outcome {
     pub(crate) fn idle(mut s: Scheduler, reason: Option<Reason>) -> Outcome {
         let n = s.nodes.len();
         let requires = graph::requirements(n, &mut s.links);
-        let nested = s
-            .nodes
-            .iter_mut()
-            .enumerate()
-            .filter(|&(i, _)| s.meta[i].nested)
-            .filter_map(|(i, node)| {
-                let nested = node.as_mut().take_nested()?;
+        let nested = (0..n)
+            .filter(|&i| s.meta[i].nested)
+            .filter_map(|i| {
+                let nested = s.nodes.node_mut(i)?.take_nested()?;
                 Some((i as u32, Box::new(Outcome::idle(nested, None))))
             })
             .collect();

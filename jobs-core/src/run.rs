@@ -35,6 +35,7 @@ use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use pin_project_lite::pin_project;
+use slab::Slab;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -43,7 +44,7 @@ use tracing::Instrument;
 use crate::error::{BoxError, Failure, JobError, JobErrorKind, Reason};
 use crate::events::{Event, EventSink};
 use crate::graph::{self, Plan, Prepared};
-use crate::job::{Node, NodeBox, boxed};
+use crate::job::{Node, Nodes, boxed};
 use crate::outcome::{Outcome, OutcomeData, ShutdownStatus, State, Value};
 use crate::scheduler::{JobId, Labels, Meta, Scheduler, ShowFn};
 
@@ -95,30 +96,28 @@ const NO_SLOT: u32 = u32::MAX;
 /// as it has jobs running at once, not one per job. A task keeps its slot while it
 /// runs the jobs handed to it.
 #[derive(Default)]
-struct Tasks {
-    slots: Vec<Option<JoinHandle<()>>>,
-    free: Vec<u32>,
-}
+struct Tasks(Slab<Option<JoinHandle<()>>>);
 
 impl Tasks {
     /// A free slot, for a task about to be spawned.
     fn reserve(&mut self) -> u32 {
-        self.free.pop().unwrap_or_else(|| {
-            self.slots.push(None);
-            (self.slots.len() - 1) as u32
-        })
+        self.0.insert(None) as u32
     }
 
     /// Frees a slot; its task, if it is still running, is let go, not aborted.
     fn release(&mut self, slot: u32) {
-        if let Some(task) = self.slots.get_mut(slot as usize) {
-            *task = None;
-            self.free.push(slot);
+        self.0.try_remove(slot as usize);
+    }
+
+    /// Records the task spawned in `slot`.
+    fn fill(&mut self, slot: u32, task: JoinHandle<()>) {
+        if let Some(place) = self.0.get_mut(slot as usize) {
+            *place = Some(task);
         }
     }
 
     fn abort_all(&self) {
-        for task in self.slots.iter().flatten() {
+        for task in self.0.iter().filter_map(|(_, task)| task.as_ref()) {
             task.abort();
         }
     }
@@ -575,16 +574,43 @@ impl Sink<'_> {
     }
 }
 
-/// Polls a job's future, catching its panic: the job's end.
-async fn job_end<F, T, E>(future: F) -> TaskEnd
+pin_project! {
+    /// A job's future, as its end: a panic while it is polled, or while it is dropped
+    /// once it has ended, is the job's failure.
+    #[project = EndingProj]
+    pub(crate) enum Ending<F> {
+        Running { #[pin] future: F },
+        Ended,
+    }
+}
+
+/// A job's future, as its end.
+pub(crate) fn job_end<F>(future: F) -> Ending<F> {
+    Ending::Running { future }
+}
+
+impl<F, T, E> Future for Ending<F>
 where
     F: Future<Output = Result<T, E>>,
     T: Send + Sync + 'static,
     E: Into<BoxError>,
 {
-    match AssertUnwindSafe(future).catch_unwind().await {
-        Ok(result) => end_of(result),
-        Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
+    type Output = TaskEnd;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<TaskEnd> {
+        let EndingProj::Running { future } = self.as_mut().project() else {
+            return Poll::Ready(TaskEnd::internal("a job was polled after its end"));
+        };
+        let end = match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(result)) => end_of(result),
+            Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
+        };
+        // Dropped here, not with the task or the box that holds it.
+        match std::panic::catch_unwind(AssertUnwindSafe(|| self.set(Ending::Ended))) {
+            Ok(()) => Poll::Ready(end),
+            Err(panic) => Poll::Ready(TaskEnd::Error(JobError::from_panic(panic))),
+        }
     }
 }
 
@@ -619,25 +645,6 @@ impl std::fmt::Display for JobName<'_> {
 impl<'a> SpawnCx<'a> {
     pub(crate) fn results(&self) -> Results<'a> {
         self.results
-    }
-
-    /// Whether the job runs in single-task mode, its future polled in its node.
-    pub(crate) fn in_place(&self) -> bool {
-        matches!(self.place, Sink::Local(_))
-    }
-
-    /// Single-task mode: the node holds the job's future, started; the run future
-    /// polls it there from now on.
-    pub(crate) fn start_in_place(self) -> Spawned {
-        match self.place {
-            Sink::Local(local) => {
-                local.started.push(self.index);
-                Spawned::Local
-            }
-            Sink::Tasks(..) => self.spawn_end(TaskEnd::internal(
-                "a job was started in place outside single-task mode",
-            )),
-        }
     }
 
     /// Spawns the job's future. Its panic is caught and becomes the job's failure.
@@ -753,8 +760,8 @@ impl Node for NestedNode {
     fn kind(&self) -> crate::job::NodeKind {
         crate::job::NodeKind::Nested
     }
-    fn spawn(self: Pin<&mut Self>, cx: SpawnCx<'_>) -> Spawned {
-        let Some(mut s) = self.get_mut().0.take() else {
+    fn spawn(&mut self, cx: SpawnCx<'_>) -> Spawned {
+        let Some(mut s) = self.0.take() else {
             return cx.spawn_end(TaskEnd::internal("nested scheduler started twice"));
         };
         match graph::prepare(&mut s, true) {
@@ -771,11 +778,11 @@ impl Node for NestedNode {
     fn nested(&self) -> Option<&Scheduler> {
         self.0.as_ref()
     }
-    fn nested_mut(self: Pin<&mut Self>) -> Option<&mut Scheduler> {
-        self.get_mut().0.as_mut()
+    fn nested_mut(&mut self) -> Option<&mut Scheduler> {
+        self.0.as_mut()
     }
-    fn take_nested(self: Pin<&mut Self>) -> Option<Scheduler> {
-        self.get_mut().0.take()
+    fn take_nested(&mut self) -> Option<Scheduler> {
+        self.0.take()
     }
 }
 
@@ -830,9 +837,9 @@ impl Scheduler {
     /// Runs the workflow in single-task mode: every job's future, those of nested
     /// schedulers too, is polled inside the returned future, as asyncio polls its
     /// coroutines in one event loop; no task is spawned. So jobs need not be `Send`
-    /// ([`add_local`](Self::add_local)), and a job's future is polled where it lies in
-    /// the scheduler, with no allocation to start it; jobs run concurrently, never in
-    /// parallel.
+    /// ([`add_local`](Self::add_local)); jobs run concurrently, never in parallel. A
+    /// job's future is boxed when it starts and freed when it ends, as with
+    /// `FuturesUnordered`.
     ///
     /// The run semantics are those of [`run`](Self::run), with the same outcome.
     /// The future is not `Send`: await it on a current-thread runtime, in a
@@ -931,7 +938,7 @@ pub(crate) struct Driver {
     shutdown_timeout: Option<Duration>,
     /// Set when the parent cancelled this run: its hooks must be done by then too.
     hooks_deadline: Option<Instant>,
-    nodes: Vec<NodeBox>,
+    nodes: Nodes,
     meta: Vec<Meta>,
     labels: Labels,
     details: BTreeMap<u32, String>,
@@ -1114,7 +1121,7 @@ impl Driver {
                 if let Some(earlier) = handoff.next.take() {
                     let slot = self.tasks.reserve();
                     let task = spawn_task(shared, earlier.index, slot, earlier.future);
-                    self.tasks.slots[slot as usize] = Some(task);
+                    self.tasks.fill(slot, task);
                 }
                 offer = last;
             }
@@ -1145,8 +1152,8 @@ impl Driver {
         };
         // `spawn` runs user code (`Job::run`, clones of inputs): a panic there is the
         // job's failure, and must not unwind through the scheduler.
-        let node = self.nodes[at].as_mut();
-        let spawned = match std::panic::catch_unwind(AssertUnwindSafe(|| node.spawn(cx))) {
+        let nodes = &mut self.nodes;
+        let spawned = match std::panic::catch_unwind(AssertUnwindSafe(|| nodes.start(at, cx))) {
             Ok(spawned) => spawned,
             Err(panic) => {
                 sink.report(Report::without_task(
@@ -1157,7 +1164,7 @@ impl Driver {
             }
         };
         if let Spawned::Task(handle) = spawned {
-            self.tasks.slots[slot as usize] = Some(handle);
+            self.tasks.fill(slot, handle);
         } else {
             // Only a task of its own needs the slot reserved (none if the job was
             // offered to the reporting task, which then runs it in its own slot).
@@ -1340,7 +1347,7 @@ impl Driver {
             return label.to_string();
         }
         let nested = self.nested.get(&(i as u32)).map(|o| &o.0.label);
-        match nested.or(self.nodes[i].nested().map(|s| &s.label)) {
+        match nested.or(self.nodes.nested(i).map(|s| &s.label)) {
             Some(Some(label)) => label.clone(),
             _ if self.meta[i].nested => format!("scheduler-{}", i + 1),
             _ => format!("job-{}", i + 1),
@@ -1442,17 +1449,20 @@ impl Driver {
     /// shut their jobs down themselves).
     fn shutdown_hooks(&mut self) -> Vec<Hook> {
         let mut hooks = Vec::new();
-        for (i, node) in self.nodes.iter_mut().enumerate() {
+        for i in 0..self.nodes.len() {
             // Only nested schedulers and custom jobs have hooks.
             let meta = &self.meta[i];
+            let Some(node) = self.nodes.node_mut(i) else {
+                continue;
+            };
             if meta.nested
-                && let Some(nested) = node.as_mut().take_nested()
+                && let Some(nested) = node.take_nested()
             {
                 let (outcome, nested_hooks) = idle_with_hooks(nested, vec![i]);
                 self.nested.insert(i as u32, Box::new(outcome));
                 hooks.extend(nested_hooks);
             } else if meta.custom
-                && let Some(hook) = take_hook(node.as_mut())
+                && let Some(hook) = take_hook(node)
             {
                 self.shutdown.insert(i as u32, ShutdownStatus::TimedOut);
                 hooks.push(Hook {
@@ -1491,7 +1501,7 @@ impl Driver {
         &mut self,
         statuses: Vec<(Vec<usize>, ShutdownStatus)>,
         elapsed: Duration,
-    ) -> (Result<Outcome, Failure>, Vec<NodeBox>) {
+    ) -> (Result<Outcome, Failure>, Nodes) {
         self.record_shutdown(statuses);
         let outcome = self.take_outcome(elapsed);
         let result = match outcome.0.reason.clone() {
@@ -1502,9 +1512,9 @@ impl Driver {
     }
 
     fn take_outcome(&mut self, elapsed: Duration) -> Outcome {
-        for (i, node) in self.nodes.iter_mut().enumerate() {
+        for i in 0..self.nodes.len() {
             if self.meta[i].nested
-                && let Some(nested) = node.as_mut().take_nested()
+                && let Some(nested) = self.nodes.node_mut(i).and_then(|node| node.take_nested())
             {
                 self.nested
                     .insert(i as u32, Box::new(Outcome::idle(nested, None)));
@@ -1622,7 +1632,7 @@ pub(crate) struct Hook {
 }
 
 /// Takes a node's shutdown hook; a panic while making the hook is its failure.
-fn take_hook(node: Pin<&mut dyn Node>) -> Option<BoxFuture<'static, Result<(), BoxError>>> {
+fn take_hook(node: &mut dyn Node) -> Option<BoxFuture<'static, Result<(), BoxError>>> {
     match std::panic::catch_unwind(AssertUnwindSafe(|| node.shutdown())) {
         Ok(hook) => hook,
         Err(panic) => {
@@ -1637,16 +1647,19 @@ fn idle_with_hooks(mut s: Scheduler, path: Vec<usize>) -> (Outcome, Vec<Hook>) {
     let mut hooks = Vec::new();
     let mut inner = Vec::new();
     let mut hooked = Vec::new();
-    for (i, node) in s.nodes.iter_mut().enumerate() {
+    for i in 0..s.nodes.len() {
         let meta = &s.meta[i];
         if !meta.nested && !meta.custom {
             continue;
         }
+        let Some(node) = s.nodes.node_mut(i) else {
+            continue;
+        };
         let mut job_path = path.clone();
         job_path.push(i);
-        if let Some(nested) = node.as_mut().take_nested() {
+        if let Some(nested) = node.take_nested() {
             inner.push((i, idle_with_hooks(nested, job_path)));
-        } else if let Some(hook) = take_hook(node.as_mut()) {
+        } else if let Some(hook) = take_hook(node) {
             hooks.push(Hook {
                 path: job_path,
                 hook,

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::error::BoxError;
-use crate::job::{InputNode, IntoJob, NodeBox, NodeKind};
+use crate::job::{IntoJob, MakeLocal, NodeKind, Nodes, WithInputs};
 use crate::run::Results;
 
 /// A set of jobs and their requirements, run with [`Scheduler::run`].
@@ -39,7 +39,7 @@ pub struct Scheduler {
     pub(crate) timeout: Option<Duration>,
     pub(crate) shutdown_timeout: Option<Duration>,
     /// The type-erased jobs, by position.
-    pub(crate) nodes: Vec<NodeBox>,
+    pub(crate) nodes: Nodes,
     /// Flags of each job, by position.
     pub(crate) meta: Vec<Meta>,
     /// The labels set by the builder or by custom jobs.
@@ -178,7 +178,7 @@ impl Scheduler {
             window: None,
             timeout: None,
             shutdown_timeout: Some(DEFAULT_SHUTDOWN_TIMEOUT),
-            nodes: Vec::new(),
+            nodes: Nodes::default(),
             meta: Vec::new(),
             labels: Labels::default(),
             links: Vec::new(),
@@ -298,8 +298,8 @@ impl Scheduler {
     /// future, a custom [`Job`](crate::Job), or a nested `Scheduler`. Returns a builder
     /// to set its label, requirements and flags; [`JobMut::id`] gives its typed handle.
     pub fn add<M, J: IntoJob<M>>(&mut self, job: J) -> JobMut<'_, J::Output> {
-        let node = job.into_node();
-        self.push(node)
+        job.add_to(&mut self.nodes);
+        self.push()
     }
 
     /// Adds a job whose future need not be `Send` (it may hold an `Rc` or a `RefCell`
@@ -330,7 +330,8 @@ impl Scheduler {
         T: Send + Sync + 'static,
         E: Into<BoxError> + 'static,
     {
-        self.push(Box::pin(crate::job::LocalNode(Some(make))))
+        self.nodes.push_start(MakeLocal(make));
+        self.push()
     }
 
     /// Adds a job built when it starts from clones of the outputs of `inputs`, a tuple
@@ -368,8 +369,8 @@ impl Scheduler {
                 foreign = true;
             }
         });
-        let node = Box::pin(InputNode::new(inputs, make));
-        let job = self.push(node);
+        self.nodes.push_start(WithInputs { inputs, make });
+        let job = self.push();
         if foreign {
             job.sched.foreign.push(job.index);
         }
@@ -418,7 +419,7 @@ impl Scheduler {
         if let Some(label) = self.labels.get(index) {
             return label.to_owned();
         }
-        match self.nodes.get(index).and_then(|n| n.nested()) {
+        match self.nodes.nested(index) {
             Some(nested) => nested
                 .label
                 .clone()
@@ -431,20 +432,22 @@ impl Scheduler {
         u32::try_from(self.nodes.len()).unwrap_or(u32::MAX)
     }
 
-    fn push<T>(&mut self, node: NodeBox) -> JobMut<'_, T> {
-        let index = self.jobs_len_u32();
+    /// Records the job just added to `nodes`; its builder.
+    fn push<T>(&mut self) -> JobMut<'_, T> {
+        let at = self.nodes.len() - 1;
+        let index = u32::try_from(at).unwrap_or(u32::MAX);
         // Resolved once, here: no user code runs for labels while the workflow runs.
         // A nested scheduler's label is final once it is added.
-        let kind = node.kind();
-        let label = match kind {
-            NodeKind::Custom => {
+        let kind = self.nodes.kind(at);
+        let label = match (kind, self.nodes.node(at)) {
+            (NodeKind::Custom, Some(node)) => {
                 if let Some(details) = node.default_details() {
                     self.details.insert(index, details);
                 }
                 node.default_label()
             }
-            NodeKind::Nested => node.nested().and_then(|n| n.label.clone()),
-            NodeKind::Future | NodeKind::Local => None,
+            (NodeKind::Nested, Some(node)) => node.nested().and_then(|n| n.label.clone()),
+            _ => None,
         };
         if let Some(label) = label {
             self.labels.set(index as usize, label);
@@ -457,7 +460,6 @@ impl Scheduler {
             local: kind == NodeKind::Local,
             custom: kind == NodeKind::Custom,
         });
-        self.nodes.push(node);
         JobMut {
             sched: self,
             index,
@@ -717,8 +719,8 @@ impl SequenceMut<'_> {
 
     /// Adds a job that requires the previous one.
     pub fn add<M, J: IntoJob<M>>(&mut self, job: J) -> JobMut<'_, J::Output> {
-        let node = job.into_node();
-        let job: JobMut<'_, J::Output> = self.sched.push(node);
+        job.add_to(&mut self.sched.nodes);
+        let job: JobMut<'_, J::Output> = self.sched.push();
         let id = JobId {
             sched: job.sched.uid,
             index: job.index,

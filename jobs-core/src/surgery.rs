@@ -245,7 +245,7 @@ impl Scheduler {
             let i = i as usize;
             self.meta[i].removed = true;
             self.labels.clear(i);
-            self.nodes[i] = Box::pin(crate::job::Removed);
+            self.nodes.remove(i);
             self.details.remove(&(i as u32));
             self.show.remove(&(i as u32));
         }
@@ -281,7 +281,7 @@ impl Scheduler {
                 depth,
                 is_scheduler: meta.nested,
             });
-            if let Some(nested) = self.nodes[i].nested() {
+            if let Some(nested) = self.nodes.nested(i) {
                 nested.walk_into(depth + 1, out);
             }
         }
@@ -306,16 +306,7 @@ impl Scheduler {
         copy.links = self.links.clone();
         copy.foreign = self.foreign.clone();
         copy.removed = self.removed;
-        copy.nodes = self
-            .nodes
-            .iter()
-            .map(|node| -> crate::job::NodeBox {
-                match node.nested() {
-                    Some(nested) => Box::pin(crate::run::NestedNode::new(nested.skeleton())),
-                    None => Box::pin(crate::job::Removed),
-                }
-            })
-            .collect();
+        copy.nodes = self.nodes.skeleton();
         copy
     }
 }

@@ -639,3 +639,41 @@ async fn the_parent_timeout_bounds_the_unbounded_hooks_of_a_nested_scheduler() {
     assert_eq!(trace.count("stuck:down>"), 1);
     assert!(trace.has("stuck:down dropped"));
 }
+
+/// A job's future that ends at once, and panics when dropped afterwards.
+struct PanicsWhenDropped;
+
+impl Future for PanicsWhenDropped {
+    type Output = Result<i32, std::io::Error>;
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::task::Poll::Ready(Ok(1))
+    }
+}
+
+impl Drop for PanicsWhenDropped {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("dropped");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_future_that_panics_when_dropped_fails_its_job_and_not_the_run() {
+    for mode in [Mode::Tasks, Mode::Local] {
+        let mut s = Scheduler::new();
+        let bad = s.add(PanicsWhenDropped).noncritical().id();
+        let after = s
+            .add(async { Ok::<_, std::io::Error>(2) })
+            .requires(bad)
+            .id();
+        let outcome = run_in(s, mode).await.unwrap();
+        assert_eq!(outcome.value(after), Some(&2), "{mode:?}");
+        assert_eq!(outcome.state(bad), Some(State::Failed), "{mode:?}");
+        let error = outcome.report(bad).and_then(|r| r.error().cloned());
+        assert!(error.is_some_and(|e| e.is_panic()), "{mode:?}");
+    }
+}

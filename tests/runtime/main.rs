@@ -9,6 +9,7 @@ mod drawing;
 mod events;
 mod faults;
 mod forever;
+mod loops;
 mod nesting;
 mod sequence;
 mod shutdown;

@@ -1,14 +1,13 @@
 //! Single-task mode: every job's future is polled inside the run future, with no task
 //! spawned, as asyncio polls its coroutines in one event loop.
 //!
-//! A job's future stays where the job is, pinned in its node, and is polled there: a
-//! job costs no allocation to start. Only the futures whose type cannot live in a node
-//! are boxed here: a custom job's, a job's that is not `Send`, a nested scheduler's
-//! run. Each poll gets a waker that queues the job's index and wakes the run future;
-//! the waker is reused for the next poll unless the job kept a clone.
+//! A job's future is boxed when the job starts, and freed when it ends, as
+//! `FuturesUnordered` does; the boxes live in a slab, and each poll gets a waker that
+//! queues the job's key in the slab and wakes the run future. The waker is reused for
+//! the next poll unless the job kept a clone.
 
-use std::collections::BTreeMap;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
@@ -16,17 +15,19 @@ use futures_util::FutureExt;
 use futures_util::future::LocalBoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::task::{ArcWake, AtomicWaker, waker_ref};
+use slab::Slab;
 use tokio::time::Instant;
 
 use super::{
     CancelRx, Driver, Report, Sink, Spawned, TaskEnd, cancel_asked, job_end, lock, run_hooks,
     wait_cancel,
 };
-use crate::error::{BoxError, Failure, Reason};
-use crate::outcome::{Outcome, State};
+use crate::error::{BoxError, Failure, JobError, Reason};
+use crate::outcome::Outcome;
 
-/// A job's future boxed for single-task mode; `!Send` is fine.
-pub(crate) struct LocalTask {
+/// A running job's future, boxed for single-task mode; `!Send` is fine.
+struct LocalTask {
+    index: u32,
     /// A nested scheduler: asked to wind down rather than dropped when the run ends.
     nested: bool,
     future: LocalBoxFuture<'static, TaskEnd>,
@@ -37,16 +38,16 @@ pub(crate) struct LocalTask {
 /// boxed futures need not be `Send`.
 #[derive(Default)]
 pub(crate) struct Local {
-    /// Jobs started and not yet polled, in the order they started.
-    pub(super) started: Vec<u32>,
-    /// The futures of the running jobs that are not held by their node.
-    boxed: BTreeMap<u32, LocalTask>,
+    /// Jobs started and not yet polled, by key in `running`, in the order they started.
+    started: Vec<u32>,
+    /// The futures of the running jobs.
+    running: Slab<LocalTask>,
     /// Ends known without polling (a job that failed to start).
     pub(super) reports: Vec<Report>,
 }
 
 impl Local {
-    /// Starts job `index` with a boxed future: polled by the run future from now on.
+    /// Starts job `index`: its future is polled by the run future from now on.
     pub(super) fn start<F, T, E>(&mut self, index: u32, future: F) -> Spawned
     where
         F: Future<Output = Result<T, E>> + 'static,
@@ -64,8 +65,20 @@ impl Local {
         nested: bool,
         future: LocalBoxFuture<'static, TaskEnd>,
     ) {
-        self.boxed.insert(index, LocalTask { nested, future });
-        self.started.push(index);
+        let key = self.running.insert(LocalTask {
+            index,
+            nested,
+            future,
+        });
+        self.started.push(key as u32);
+    }
+}
+
+/// Drops a job's future before it ended; a panic in its `Drop` is the job's failure.
+fn drop_future(task: LocalTask, end: TaskEnd) -> TaskEnd {
+    match std::panic::catch_unwind(AssertUnwindSafe(move || drop(task))) {
+        Ok(()) => end,
+        Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
     }
 }
 
@@ -76,15 +89,15 @@ struct Wakeups {
     run: AtomicWaker,
 }
 
-/// The waker given to a job's future: queues the job and wakes the run future.
+/// The waker given to a job's future: queues the job's key and wakes the run future.
 struct JobWaker {
-    index: u32,
+    key: u32,
     wakeups: Arc<Wakeups>,
 }
 
 impl ArcWake for JobWaker {
     fn wake_by_ref(this: &Arc<Self>) {
-        lock(&this.wakeups.woken).push(this.index);
+        lock(&this.wakeups.woken).push(this.key);
         this.wakeups.run.wake();
     }
 }
@@ -102,36 +115,37 @@ struct Executor {
 }
 
 impl Executor {
-    /// A waker for job `index`: the spare one if no job kept a clone of it.
-    fn waker(&mut self, index: u32) -> Arc<JobWaker> {
+    /// A waker for the job at `key`: the spare one if no job kept a clone of it.
+    fn waker(&mut self, key: u32) -> Arc<JobWaker> {
         if let Some(mut waker) = self.spare.take()
             && let Some(unique) = Arc::get_mut(&mut waker)
         {
-            unique.index = index;
+            unique.key = key;
             return waker;
         }
         Arc::new(JobWaker {
-            index,
+            key,
             wakeups: self.wakeups.clone(),
         })
     }
 
-    /// Polls job `index` once; its end, if it has ended.
-    fn poll_job(&mut self, driver: &mut Driver, local: &mut Local, index: u32) -> Option<Report> {
-        let waker = self.waker(index);
+    /// Polls the job at `key` once; its end, if it has ended. A key with no job is a
+    /// wake-up that came after the job's end; one whose key was reused since only
+    /// polls the new job once more than needed.
+    fn poll_job(&mut self, local: &mut Local, key: u32) -> Option<Report> {
+        let task = local.running.get_mut(key as usize)?;
+        let waker = self.waker(key);
         let polled = {
             let waker = waker_ref(&waker);
             let mut cx = Context::from_waker(&waker);
-            match local.boxed.get_mut(&index) {
-                Some(task) => task.future.poll_unpin(&mut cx),
-                None => driver.nodes[index as usize].as_mut().poll_local(&mut cx),
-            }
+            task.future.poll_unpin(&mut cx)
         };
         self.spare = Some(waker);
         match polled {
             Poll::Pending => None,
             Poll::Ready(end) => {
-                local.boxed.remove(&index);
+                // A job's future has been dropped already (see `job_end`).
+                let index = local.running.remove(key as usize).index;
                 Some(Report::without_task(index, end))
             }
         }
@@ -161,24 +175,20 @@ impl Executor {
             if driver.ended() {
                 break;
             }
-            let index = if let Some(&index) = local.started.get(self.next_started) {
+            let key = if let Some(&key) = local.started.get(self.next_started) {
                 self.next_started += 1;
-                index
+                key
             } else {
                 // Every started job has had its first poll: the woken ones now.
                 local.started.clear();
                 self.next_started = 0;
-                let Some(&index) = woken.get(next_woken) else {
+                let Some(&key) = woken.get(next_woken) else {
                     break;
                 };
                 next_woken += 1;
-                // A wake-up that came after the job's end.
-                if driver.states[index as usize] != State::Running {
-                    continue;
-                }
-                index
+                key
             };
-            if let Some(report) = self.poll_job(driver, local, index) {
+            if let Some(report) = self.poll_job(local, key) {
                 driver.handle(report, &mut Sink::Local(local));
             }
         }
@@ -237,24 +247,14 @@ pub(super) async fn run_local(
     // Cancelled jobs' futures are dropped, then reported; nested schedulers, asked to
     // wind down by `close`, are polled until they report.
     let mut winding = FuturesUnordered::new();
-    for i in 0..driver.states.len() {
-        if driver.states[i] != State::Running {
-            continue;
-        }
-        let index = i as u32;
-        let stopped = match local.boxed.remove(&index) {
-            Some(task) if task.nested => {
-                winding.push(task.future.map(move |end| Report::without_task(index, end)));
-                false
-            }
-            Some(task) => {
-                drop(task);
-                true
-            }
-            None => driver.nodes[i].as_mut().stop_local(),
-        };
-        if stopped {
-            let end = TaskEnd::Cancelled;
+    let mut running: Vec<LocalTask> = local.running.drain().collect();
+    running.sort_unstable_by_key(|task| task.index);
+    for task in running {
+        let index = task.index;
+        if task.nested {
+            winding.push(task.future.map(move |end| Report::without_task(index, end)));
+        } else {
+            let end = drop_future(task, TaskEnd::Cancelled);
             driver.handle(
                 Report::without_task(index, end),
                 &mut Sink::Local(&mut local),
