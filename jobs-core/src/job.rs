@@ -188,23 +188,29 @@ pub(crate) trait Node: Send + 'static {
     /// Starts the job: spawns its task, or in single-task mode hands its future to the
     /// run future. `cx` gives access to the outputs of the jobs it consumes.
     fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned;
+    /// The shutdown hook, if the job has one; taken at most once.
     fn shutdown(
         &mut self,
     ) -> Option<futures_util::future::BoxFuture<'static, Result<(), BoxError>>> {
         None
     }
+    /// The job's own label, if any.
     fn default_label(&self) -> Option<String> {
         None
     }
+    /// The job's own details, if any.
     fn default_details(&self) -> Option<String> {
         None
     }
+    /// The nested scheduler, if this node is one.
     fn nested(&self) -> Option<&Scheduler> {
         None
     }
+    /// The nested scheduler, if this node is one.
     fn nested_mut(&mut self) -> Option<&mut Scheduler> {
         None
     }
+    /// Takes the nested scheduler out, if this node is one that has not started.
     fn take_nested(&mut self) -> Option<Scheduler> {
         None
     }
@@ -327,6 +333,17 @@ impl Node for Removed {
     }
 }
 
+/// A job of a type that [`IntoJob`] does not know how to add.
+struct Unknown;
+
+impl Node for Unknown {
+    fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned {
+        cx.spawn_end(TaskEnd::internal(
+            "the job's type implements `IntoJob` outside jobs-core and cannot run",
+        ))
+    }
+}
+
 /// The jobs of many [`Start`] jobs of one type, kept by value, by position.
 trait Store: Send + 'static {
     fn kind(&self) -> NodeKind;
@@ -364,29 +381,34 @@ enum Entry {
     Stored { store: u32, pos: u32 },
 }
 
-/// How many job types [`Nodes`] remembers, to keep the next job of one of them by
-/// value.
+/// How many job types without a store [`Nodes`] remembers, to make a store for the
+/// next job of one of them.
 const RECENT: usize = 4;
+
+/// The largest job kept by value; a larger one is boxed, which wastes no room.
+const MAX_BY_VALUE: usize = 256;
 
 /// The jobs of a scheduler, type-erased, by position.
 ///
 /// A job that is only a future (or what makes one) is kept by value, next to the jobs
-/// of its type, once a second job of that type comes: a workflow built in a loop adds
-/// its jobs without allocating for each, and its futures are moved out when they
-/// start. Any other job, and the first of its type, is a boxed [`Node`] (a workflow
-/// whose jobs all differ, as `workflow!` writes them, pays one box per job, and no
-/// store).
+/// of its type, once a second job of that type comes soon after the first: a workflow
+/// built in a loop adds its jobs without allocating for each, and its futures are
+/// moved out when they start. Any other job, the first of its type, and a job larger
+/// than [`MAX_BY_VALUE`] bytes, is a boxed [`Node`]: a workflow whose jobs all
+/// differ pays one box per job, and makes no store.
 #[doc(hidden)]
 #[derive(Default)]
 pub struct Nodes {
     entries: Vec<Entry>,
     stores: Vec<Box<dyn Store>>,
-    /// The types of the jobs added last, with their store once they have one.
-    recent: [Option<(TypeId, Option<u32>)>; RECENT],
-    /// Where in `recent` the next new type goes.
+    /// The type of each store: one store per type.
+    store_types: Vec<TypeId>,
+    /// The store of the type added last, to find it at once in a loop.
+    last: Option<(TypeId, u32)>,
+    /// Types seen recently and boxed, not yet with a store.
+    recent: [Option<TypeId>; RECENT],
+    /// Where in `recent` the next type goes.
     next_recent: usize,
-    /// The room asked for by [`Nodes::reserve`], for the next store made.
-    reserved: usize,
 }
 
 impl Nodes {
@@ -394,10 +416,9 @@ impl Nodes {
         self.entries.len()
     }
 
-    /// Room for `jobs` more jobs; the next store made reserves it too.
+    /// Room for `jobs` more jobs (the stores grow as jobs come).
     pub(crate) fn reserve(&mut self, jobs: usize) {
         self.entries.reserve(jobs);
-        self.reserved = jobs;
     }
 
     /// Adds a job held as a node of its own.
@@ -409,28 +430,18 @@ impl Nodes {
     /// once its type is seen a second time.
     pub(crate) fn push_start<S: Start>(&mut self, job: S) {
         let ty = TypeId::of::<S>();
-        let Some(k) = self
-            .recent
-            .iter()
-            .position(|r| r.is_some_and(|r| r.0 == ty))
-        else {
-            self.recent[self.next_recent] = Some((ty, None));
-            self.next_recent = (self.next_recent + 1) % RECENT;
+        let store = match self.last {
+            Some((last, store)) if last == ty => Some(store),
+            _ => self.store_of::<S>(),
+        };
+        let Some(store) = store else {
             self.push_node(Box::new(Once(Some(job))));
             return;
         };
-        let store = match self.recent[k] {
-            Some((_, Some(store))) => store as usize,
-            _ => {
-                let room = std::mem::take(&mut self.reserved);
-                self.stores
-                    .push(Box::new(Typed::<S>(Vec::with_capacity(room))));
-                let store = self.stores.len() - 1;
-                self.recent[k] = Some((ty, Some(store as u32)));
-                store
-            }
-        };
-        let Some(Typed(jobs)) = self.stores[store].as_any().downcast_mut::<Typed<S>>() else {
+        let Some(Typed(jobs)) = self.stores[store as usize]
+            .as_any()
+            .downcast_mut::<Typed<S>>()
+        else {
             // The store of a type holds that type: cannot happen, but the job must not
             // be lost.
             self.push_node(Box::new(Once(Some(job))));
@@ -438,10 +449,37 @@ impl Nodes {
         };
         let pos = jobs.len() as u32;
         jobs.push(Some(job));
-        self.entries.push(Entry::Stored {
-            store: store as u32,
-            pos,
-        });
+        self.entries.push(Entry::Stored { store, pos });
+        self.last = Some((ty, store));
+    }
+
+    /// The store for jobs of type `S`, made if the type was seen recently; `None` if
+    /// the job is to be boxed.
+    fn store_of<S: Start>(&mut self) -> Option<u32> {
+        let ty = TypeId::of::<S>();
+        if let Some(store) = self.store_types.iter().position(|&t| t == ty) {
+            return Some(store as u32);
+        }
+        if size_of::<S>() > MAX_BY_VALUE {
+            return None;
+        }
+        let Some(k) = self.recent.iter().position(|&t| t == Some(ty)) else {
+            self.recent[self.next_recent] = Some(ty);
+            self.next_recent = (self.next_recent + 1) % RECENT;
+            return None;
+        };
+        self.recent[k] = None;
+        self.stores.push(Box::new(Typed::<S>(Vec::new())));
+        self.store_types.push(ty);
+        Some((self.stores.len() - 1) as u32)
+    }
+
+    /// Checks that the job added at `at` is there: an [`IntoJob`] implemented outside
+    /// this crate adds nothing, and becomes a job that fails when it starts.
+    pub(crate) fn added(&mut self, at: usize) {
+        if self.entries.len() == at {
+            self.push_node(Box::new(Unknown));
+        }
     }
 
     pub(crate) fn kind(&self, i: usize) -> NodeKind {
@@ -584,15 +622,38 @@ mod tests {
     }
 
     #[test]
-    fn reserved_room_goes_to_the_first_store() {
+    fn a_type_keeps_one_store_however_its_jobs_are_interleaved() {
         let drops = Arc::new(AtomicUsize::new(0));
         let mut nodes = Nodes::default();
-        nodes.reserve(100);
         nodes.push_start(Probe::<0>(drops.clone()));
         nodes.push_start(Probe::<0>(drops.clone()));
-        let Some(Typed(jobs)) = nodes.stores[0].as_any().downcast_mut::<Typed<Probe<0>>>() else {
-            panic!("the store of `Probe<0>`");
-        };
-        assert!(jobs.capacity() >= 100);
+        // Four other types in turn, each seen twice, between two jobs of type 0.
+        for _ in 0..3 {
+            nodes.push_start(Probe::<1>(drops.clone()));
+            nodes.push_start(Probe::<2>(drops.clone()));
+            nodes.push_start(Probe::<3>(drops.clone()));
+            nodes.push_start(Probe::<4>(drops.clone()));
+            nodes.push_start(Probe::<0>(drops.clone()));
+        }
+        assert_eq!(nodes.stores.len(), 5);
+        assert!((6..nodes.len()).step_by(5).all(|i| nodes.node(i).is_none()));
+    }
+
+    #[test]
+    fn a_large_job_is_boxed() {
+        struct Large([u8; MAX_BY_VALUE + 1]);
+        impl Start for Large {
+            const KIND: NodeKind = NodeKind::Future;
+            fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
+                let Large(_bytes) = self;
+                cx.spawn_end(TaskEnd::Cancelled)
+            }
+        }
+        let mut nodes = Nodes::default();
+        for _ in 0..3 {
+            nodes.push_start(Large([0; MAX_BY_VALUE + 1]));
+        }
+        assert_eq!(stored(&nodes), [false; 3]);
+        assert!(nodes.stores.is_empty());
     }
 }

@@ -298,8 +298,9 @@ impl Scheduler {
     /// future, a custom [`Job`](crate::Job), or a nested `Scheduler`. Returns a builder
     /// to set its label, requirements and flags; [`JobMut::id`] gives its typed handle.
     pub fn add<M, J: IntoJob<M>>(&mut self, job: J) -> JobMut<'_, J::Output> {
+        let at = self.nodes.len();
         job.add_to(&mut self.nodes);
-        self.push()
+        self.push(at)
     }
 
     /// Adds a job whose future need not be `Send` (it may hold an `Rc` or a `RefCell`
@@ -330,8 +331,9 @@ impl Scheduler {
         T: Send + Sync + 'static,
         E: Into<BoxError> + 'static,
     {
+        let at = self.nodes.len();
         self.nodes.push_start(MakeLocal(make));
-        self.push()
+        self.push(at)
     }
 
     /// Adds a job built when it starts from clones of the outputs of `inputs`, a tuple
@@ -369,8 +371,9 @@ impl Scheduler {
                 foreign = true;
             }
         });
+        let at = self.nodes.len();
         self.nodes.push_start(WithInputs { inputs, make });
-        let job = self.push();
+        let job = self.push(at);
         if foreign {
             job.sched.foreign.push(job.index);
         }
@@ -432,9 +435,9 @@ impl Scheduler {
         u32::try_from(self.nodes.len()).unwrap_or(u32::MAX)
     }
 
-    /// Records the job just added to `nodes`; its builder.
-    fn push<T>(&mut self) -> JobMut<'_, T> {
-        let at = self.nodes.len() - 1;
+    /// Records the job just added to `nodes` at `at`; its builder.
+    fn push<T>(&mut self, at: usize) -> JobMut<'_, T> {
+        self.nodes.added(at);
         let index = u32::try_from(at).unwrap_or(u32::MAX);
         // Resolved once, here: no user code runs for labels while the workflow runs.
         // A nested scheduler's label is final once it is added.
@@ -719,8 +722,9 @@ impl SequenceMut<'_> {
 
     /// Adds a job that requires the previous one.
     pub fn add<M, J: IntoJob<M>>(&mut self, job: J) -> JobMut<'_, J::Output> {
+        let at = self.sched.nodes.len();
         job.add_to(&mut self.sched.nodes);
-        let job: JobMut<'_, J::Output> = self.sched.push();
+        let job: JobMut<'_, J::Output> = self.sched.push(at);
         let id = JobId {
             sched: job.sched.uid,
             index: job.index,

@@ -175,35 +175,53 @@ async fn a_job_woken_from_another_thread_goes_on() {
     assert_eq!(outcome.value(after), Some(&42));
 }
 
-#[tokio::test(flavor = "current_thread")]
+#[tokio::test(flavor = "current_thread", start_paused = true)]
 async fn a_waker_woken_after_its_job_ended_polls_nothing() {
+    use std::future::Future;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     use std::sync::{Arc, Mutex};
     use std::task::{Poll, Waker};
     let kept: Arc<Mutex<Option<Waker>>> = Arc::default();
-    let polls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (first_polls, second_polls) =
+        (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let mut s = Scheduler::new();
     let first = {
-        let (kept, polls) = (kept.clone(), polls.clone());
+        let (kept, polls) = (kept.clone(), first_polls.clone());
         s.add(std::future::poll_fn(move |cx| {
-            polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            polls.fetch_add(1, SeqCst);
             // Keeps its waker, and ends.
             *kept.lock().unwrap() = Some(cx.waker().clone());
             Poll::Ready(Ok::<_, std::io::Error>(1))
         }))
         .id()
     };
-    let second = s
-        .add(async move {
-            let waker = kept.lock().unwrap().take().unwrap();
-            waker.wake_by_ref();
-            waker.wake();
-            tokio::task::yield_now().await;
-            Ok::<_, std::io::Error>(2)
-        })
+    // Starts as `first` ends, in its place among the running jobs; wakes `first`'s
+    // waker, then waits for a timer: a poll before the timer fires is a poll that the
+    // ended job's wake-up caused.
+    let second = {
+        let polls = second_polls.clone();
+        let mut sleep = Box::pin(tokio::time::sleep(Duration::from_millis(10)));
+        let mut woke = false;
+        s.add(std::future::poll_fn(move |cx| {
+            polls.fetch_add(1, SeqCst);
+            if !woke {
+                woke = true;
+                let waker = kept.lock().unwrap().take().unwrap();
+                waker.wake_by_ref();
+                waker.wake();
+            }
+            sleep.as_mut().poll(cx).map(|()| Ok::<_, std::io::Error>(2))
+        }))
         .requires(first)
-        .id();
+        .id()
+    };
     let outcome = s.run_local().await.unwrap();
-    assert_eq!(polls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(first_polls.load(SeqCst), 1);
+    assert_eq!(
+        second_polls.load(SeqCst),
+        2,
+        "polled once to start, once by its timer"
+    );
     assert_eq!(outcome.value(first), Some(&1));
     assert_eq!(outcome.value(second), Some(&2));
 }
@@ -227,4 +245,32 @@ async fn a_job_that_wakes_itself_at_once_starves_neither_timers_nor_other_jobs()
     assert!(matches!(failure.reason, Reason::Timeout(_)));
     assert_eq!(failure.outcome.value(sleeper), Some(&"slept"));
     assert_eq!(failure.outcome.state(spinning), Some(State::Cancelled));
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn jobs_cancelled_at_the_end_are_dropped_in_declaration_order() {
+    use std::sync::{Arc, Mutex};
+    struct Logged(&'static str, Arc<Mutex<Vec<&'static str>>>);
+    impl Drop for Logged {
+        fn drop(&mut self) {
+            self.1.lock().unwrap().push(self.0);
+        }
+    }
+    let dropped: Arc<Mutex<Vec<&'static str>>> = Arc::default();
+    let mut s = Scheduler::new().with_timeout(Duration::from_secs(1));
+    let hang = |name: &'static str| {
+        let logged = Logged(name, dropped.clone());
+        infallible(async move {
+            let _logged = logged;
+            std::future::pending::<()>().await;
+        })
+    };
+    let quick = s.add(infallible(async {})).id();
+    s.add(hang("a"));
+    s.add(hang("b"));
+    // Starts when `quick` ends, and runs where `quick` ran.
+    s.add(hang("c")).requires(quick);
+    let failure = s.run_local().await.unwrap_err();
+    assert!(matches!(failure.reason, Reason::Timeout(_)));
+    assert_eq!(*dropped.lock().unwrap(), ["a", "b", "c"]);
 }

@@ -130,3 +130,24 @@ fn run_outside_a_runtime_is_an_error() {
         "`run` must be called from within a tokio runtime"
     );
 }
+
+/// A type that implements `IntoJob` itself, which only jobs-core can do usefully.
+struct Homemade;
+
+impl jobs_core::IntoJob<()> for Homemade {
+    type Output = ();
+    fn add_to(self, _: &mut jobs_core::Nodes) {}
+}
+
+#[tokio::test]
+async fn a_job_type_implementing_into_job_outside_the_crate_fails_when_it_starts() {
+    let mut s = Scheduler::new();
+    let before = s.add(infallible(async { 1 })).id();
+    let homemade = s.add(Homemade).label("homemade").noncritical().id();
+    let after = s.add(infallible(async { 2 })).id();
+    let outcome = s.run().await.unwrap();
+    assert_eq!(outcome.value(before), Some(&1));
+    assert_eq!(outcome.value(after), Some(&2));
+    assert_eq!(outcome.state(homemade), Some(State::Failed));
+    assert_eq!(outcome.len(), 3);
+}

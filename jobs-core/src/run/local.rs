@@ -22,7 +22,7 @@ use super::{
     CancelRx, Driver, Report, Sink, Spawned, TaskEnd, cancel_asked, job_end, lock, run_hooks,
     wait_cancel,
 };
-use crate::error::{BoxError, Failure, JobError, Reason};
+use crate::error::{BoxError, Failure, Reason};
 use crate::outcome::Outcome;
 
 /// A running job's future, boxed for single-task mode; `!Send` is fine.
@@ -38,8 +38,8 @@ struct LocalTask {
 /// boxed futures need not be `Send`.
 #[derive(Default)]
 pub(crate) struct Local {
-    /// Jobs started and not yet polled, by key in `running`, in the order they started.
-    started: Vec<u32>,
+    /// Jobs started and not yet polled, in the order they started.
+    started: Vec<Wake>,
     /// The futures of the running jobs.
     running: Slab<LocalTask>,
     /// Ends known without polling (a job that failed to start).
@@ -70,34 +70,45 @@ impl Local {
             nested,
             future,
         });
-        self.started.push(key as u32);
+        self.started.push(Wake {
+            key: key as u32,
+            index,
+        });
     }
 }
 
-/// Drops a job's future before it ended; a panic in its `Drop` is the job's failure.
-fn drop_future(task: LocalTask, end: TaskEnd) -> TaskEnd {
-    match std::panic::catch_unwind(AssertUnwindSafe(move || drop(task))) {
-        Ok(()) => end,
-        Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
-    }
+/// A job to poll: its key in [`Local::running`], and its index, which tells a job from
+/// the one that had its key before.
+#[derive(Clone, Copy)]
+struct Wake {
+    key: u32,
+    index: u32,
+}
+
+/// Drops the future of a job cancelled before it ended. A panic in its `Drop` does not
+/// unwind through the run: the job is cancelled, as in task mode, where the runtime
+/// catches that panic when it aborts the task.
+fn drop_cancelled(task: LocalTask) -> TaskEnd {
+    let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(task)));
+    TaskEnd::Cancelled
 }
 
 /// The jobs woken since the run future last looked, and the run future's waker.
 #[derive(Default)]
 struct Wakeups {
-    woken: Mutex<Vec<u32>>,
+    woken: Mutex<Vec<Wake>>,
     run: AtomicWaker,
 }
 
-/// The waker given to a job's future: queues the job's key and wakes the run future.
+/// The waker given to a job's future: queues the job and wakes the run future.
 struct JobWaker {
-    key: u32,
+    job: Wake,
     wakeups: Arc<Wakeups>,
 }
 
 impl ArcWake for JobWaker {
     fn wake_by_ref(this: &Arc<Self>) {
-        lock(&this.wakeups.woken).push(this.key);
+        lock(&this.wakeups.woken).push(this.job);
         this.wakeups.run.wake();
     }
 }
@@ -111,30 +122,33 @@ struct Executor {
     /// How many of `Local::started` have been polled.
     next_started: usize,
     /// The woken jobs being polled; kept for its allocation.
-    batch: Vec<u32>,
+    batch: Vec<Wake>,
 }
 
 impl Executor {
-    /// A waker for the job at `key`: the spare one if no job kept a clone of it.
-    fn waker(&mut self, key: u32) -> Arc<JobWaker> {
+    /// A waker for `job`: the spare one if no job kept a clone of it.
+    fn waker(&mut self, job: Wake) -> Arc<JobWaker> {
         if let Some(mut waker) = self.spare.take()
             && let Some(unique) = Arc::get_mut(&mut waker)
         {
-            unique.key = key;
+            unique.job = job;
             return waker;
         }
         Arc::new(JobWaker {
-            key,
+            job,
             wakeups: self.wakeups.clone(),
         })
     }
 
-    /// Polls the job at `key` once; its end, if it has ended. A key with no job is a
-    /// wake-up that came after the job's end; one whose key was reused since only
-    /// polls the new job once more than needed.
-    fn poll_job(&mut self, local: &mut Local, key: u32) -> Option<Report> {
-        let task = local.running.get_mut(key as usize)?;
-        let waker = self.waker(key);
+    /// Polls `job` once; its end, if it has ended. Nothing if the job has ended
+    /// already: a wake-up that came after its end.
+    fn poll_job(&mut self, local: &mut Local, job: Wake) -> Option<Report> {
+        let key = job.key;
+        let task = local
+            .running
+            .get_mut(key as usize)
+            .filter(|task| task.index == job.index)?;
+        let waker = self.waker(job);
         let polled = {
             let waker = waker_ref(&waker);
             let mut cx = Context::from_waker(&waker);
@@ -175,20 +189,20 @@ impl Executor {
             if driver.ended() {
                 break;
             }
-            let key = if let Some(&key) = local.started.get(self.next_started) {
+            let job = if let Some(&job) = local.started.get(self.next_started) {
                 self.next_started += 1;
-                key
+                job
             } else {
                 // Every started job has had its first poll: the woken ones now.
                 local.started.clear();
                 self.next_started = 0;
-                let Some(&key) = woken.get(next_woken) else {
+                let Some(&job) = woken.get(next_woken) else {
                     break;
                 };
                 next_woken += 1;
-                key
+                job
             };
-            if let Some(report) = self.poll_job(local, key) {
+            if let Some(report) = self.poll_job(local, job) {
                 driver.handle(report, &mut Sink::Local(local));
             }
         }
@@ -254,7 +268,7 @@ pub(super) async fn run_local(
         if task.nested {
             winding.push(task.future.map(move |end| Report::without_task(index, end)));
         } else {
-            let end = drop_future(task, TaskEnd::Cancelled);
+            let end = drop_cancelled(task);
             driver.handle(
                 Report::without_task(index, end),
                 &mut Sink::Local(&mut local),
