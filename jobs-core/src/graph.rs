@@ -65,18 +65,23 @@ pub(crate) fn requirements(jobs: usize, links: &mut Vec<Link>) -> Lists<Edge> {
     }
 }
 
-/// Fills the successor lists, whose starts are `start`, from the requirements
-/// `(job, required)` taken in job order: each list comes out ascending.
+/// Fills the successor lists, whose starts are `start`, from the requirement lists,
+/// whose starts are `requires`, `edge(k)` being the `k`-th requirement: each successor
+/// list comes out ascending.
 fn fill_successors(
+    requires: &[u32],
+    edge: impl Fn(usize) -> Edge,
     start: &[u32],
-    requirements: impl Iterator<Item = (u32, Edge)>,
     out: &mut [Edge],
 ) {
     let mut fill = start.to_vec();
-    for (job, edge) in requirements {
-        let slot = &mut fill[edge.index() as usize];
-        out[*slot as usize] = Edge::new(job, edge.consumes());
-        *slot += 1;
+    for (job, bounds) in requires.windows(2).enumerate() {
+        for k in bounds[0] as usize..bounds[1] as usize {
+            let required = edge(k);
+            let slot = &mut fill[required.index() as usize];
+            out[*slot as usize] = Edge::new(job as u32, required.consumes());
+            *slot += 1;
+        }
     }
 }
 
@@ -99,12 +104,13 @@ impl Prepared {
         let mut edges: Vec<Edge> = links.into_iter().map(|l| l.edge).collect();
         edges.resize(2 * m, Edge::new(0, false));
         let (requires, successors) = edges.split_at_mut(m);
-        let starts = &self.requires;
-        let by_job = (0..starts.len().saturating_sub(1)).flat_map(|j| {
-            let list = &requires[starts[j] as usize..starts[j + 1] as usize];
-            list.iter().map(move |&e| (j as u32, e))
-        });
-        fill_successors(&self.successors, by_job, successors);
+        let requires = &*requires;
+        fill_successors(
+            &self.requires,
+            |k| requires[k],
+            &self.successors,
+            successors,
+        );
         Plan {
             edges,
             requires: self.requires,
@@ -201,8 +207,8 @@ pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Prepared, Gra
     }
     if forward {
         let mut items = vec![Edge::new(0, false); s.links.len()];
-        let by_job = s.links.iter().map(|l| (l.job, l.edge));
-        fill_successors(&successors, by_job, &mut items);
+        let links = &s.links;
+        fill_successors(&requires, |k| links[k].edge, &successors, &mut items);
         if let Some(cycle) = find_cycle(&s.links, &requires, &successors, &items) {
             return Err(GraphError::Cycle(
                 cycle.into_iter().map(|i| s.display_label(i)).collect(),

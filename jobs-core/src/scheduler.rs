@@ -593,11 +593,24 @@ impl<'a, T> JobMut<'a, T> {
     /// assert_eq!(outcome.value(sink), Some(&()));
     /// # }
     /// ```
-    pub fn requires_all<R: Into<Requirement>>(mut self, deps: impl IntoIterator<Item = R>) -> Self {
+    pub fn requires_all<R: Into<Requirement>>(self, deps: impl IntoIterator<Item = R>) -> Self {
         let deps = deps.into_iter();
-        self.sched.links.reserve(deps.size_hint().0);
-        for dep in deps {
-            self = self.requires(dep);
+        let (job, uid) = (self.index, self.sched.uid);
+        let links = &mut self.sched.links;
+        links.reserve(deps.size_hint().0);
+        let mut foreign = false;
+        for id in deps.filter_map(|dep| dep.into().0) {
+            if id.sched == uid {
+                links.push(Link {
+                    job,
+                    edge: Edge::new(id.index, false),
+                });
+            } else {
+                foreign = true;
+            }
+        }
+        if foreign {
+            self.sched.foreign.push(job);
         }
         self
     }
