@@ -361,16 +361,7 @@ impl Scheduler {
         let mut foreign = false;
         let uid = self.uid;
         let links = &mut self.links;
-        inputs.for_each(&mut |id| {
-            if id.sched == uid {
-                links.push(Link {
-                    job,
-                    edge: Edge::new(id.index, true),
-                });
-            } else {
-                foreign = true;
-            }
-        });
+        inputs.for_each(&mut |id| foreign |= !push_link(links, uid, job, id, true));
         let at = self.nodes.len();
         self.nodes.push_start(WithInputs { inputs, make });
         let job = self.push(at);
@@ -471,6 +462,19 @@ impl Scheduler {
     }
 }
 
+/// Records that `job` requires `id` (`consumes`: and takes its output); `false`, and
+/// nothing recorded, if `id` is a job of another scheduler.
+fn push_link(links: &mut Vec<Link>, uid: u64, job: u32, id: JobId, consumes: bool) -> bool {
+    let own = id.sched == uid;
+    if own {
+        links.push(Link {
+            job,
+            edge: Edge::new(id.index, consumes),
+        });
+    }
+    own
+}
+
 impl fmt::Debug for Scheduler {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Scheduler")
@@ -567,17 +571,7 @@ impl<'a, T> JobMut<'a, T> {
     /// This job starts only once `dep` is done (ordering only: if `dep` fails without
     /// aborting the run, this job still runs). `dep` must belong to the same scheduler.
     pub fn requires(self, dep: impl Into<Requirement>) -> Self {
-        if let Some(id) = dep.into().0 {
-            if id.sched == self.sched.uid {
-                self.sched.links.push(Link {
-                    job: self.index,
-                    edge: Edge::new(id.index, false),
-                });
-            } else {
-                self.sched.foreign.push(self.index);
-            }
-        }
-        self
+        self.requires_all(Some(dep))
     }
 
     /// This job starts only once every job of `deps` is done: [`requires`](Self::requires)
@@ -600,14 +594,7 @@ impl<'a, T> JobMut<'a, T> {
         links.reserve(deps.size_hint().0);
         let mut foreign = false;
         for id in deps.filter_map(|dep| dep.into().0) {
-            if id.sched == uid {
-                links.push(Link {
-                    job,
-                    edge: Edge::new(id.index, false),
-                });
-            } else {
-                foreign = true;
-            }
+            foreign |= !push_link(links, uid, job, id, false);
         }
         if foreign {
             self.sched.foreign.push(job);
