@@ -361,7 +361,16 @@ impl Scheduler {
         let mut foreign = false;
         let uid = self.uid;
         let links = &mut self.links;
-        inputs.for_each(&mut |id| foreign |= !push_link(links, uid, job, id, true));
+        inputs.for_each(&mut |id| {
+            if id.sched == uid {
+                links.push(Link {
+                    job,
+                    edge: Edge::new(id.index, true),
+                });
+            } else {
+                foreign = true;
+            }
+        });
         let at = self.nodes.len();
         self.nodes.push_start(WithInputs { inputs, make });
         let job = self.push(at);
@@ -460,19 +469,6 @@ impl Scheduler {
             _output: PhantomData,
         }
     }
-}
-
-/// Records that `job` requires `id` (`consumes`: and takes its output); `false`, and
-/// nothing recorded, if `id` is a job of another scheduler.
-fn push_link(links: &mut Vec<Link>, uid: u64, job: u32, id: JobId, consumes: bool) -> bool {
-    let own = id.sched == uid;
-    if own {
-        links.push(Link {
-            job,
-            edge: Edge::new(id.index, consumes),
-        });
-    }
-    own
 }
 
 impl fmt::Debug for Scheduler {
@@ -594,7 +590,14 @@ impl<'a, T> JobMut<'a, T> {
         links.reserve(deps.size_hint().0);
         let mut foreign = false;
         for id in deps.filter_map(|dep| dep.into().0) {
-            foreign |= !push_link(links, uid, job, id, false);
+            if id.sched == uid {
+                links.push(Link {
+                    job,
+                    edge: Edge::new(id.index, false),
+                });
+            } else {
+                foreign = true;
+            }
         }
         if foreign {
             self.sched.foreign.push(job);
