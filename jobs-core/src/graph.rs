@@ -191,7 +191,7 @@ pub(crate) fn prepare(s: &mut Scheduler, local_ok: bool) -> Result<Prepared, Gra
     }
     for i in 0..n {
         if s.meta[i].nested
-            && let Some(nested) = s.nodes.node_mut(i).and_then(|node| node.nested_mut())
+            && let Some(nested) = s.nodes.nested_mut(i)
         {
             prepare(nested, local_ok)?;
         }

@@ -510,6 +510,16 @@ impl Nodes {
         self.node(i)?.nested()
     }
 
+    /// The nested scheduler that job `i` is, if it is one.
+    pub(crate) fn nested_mut(&mut self, i: usize) -> Option<&mut Scheduler> {
+        self.node_mut(i)?.nested_mut()
+    }
+
+    /// Takes out the nested scheduler that job `i` is, if it is one not started.
+    pub(crate) fn take_nested(&mut self, i: usize) -> Option<Scheduler> {
+        self.node_mut(i)?.take_nested()
+    }
+
     /// Starts job `i`.
     pub(crate) fn start(&mut self, i: usize, cx: run::SpawnCx<'_>) -> Spawned {
         match &mut self.entries[i] {

@@ -334,7 +334,7 @@ impl Outcome {
         let nested = (0..n)
             .filter(|&i| s.meta[i].nested)
             .filter_map(|i| {
-                let nested = s.nodes.node_mut(i)?.take_nested()?;
+                let nested = s.nodes.take_nested(i)?;
                 Some((i as u32, Box::new(Outcome::idle(nested, None))))
             })
             .collect();

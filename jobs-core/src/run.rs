@@ -615,7 +615,7 @@ where
 }
 
 /// A job's end from its result.
-pub(crate) fn end_of<T, E>(result: Result<T, E>) -> TaskEnd
+fn end_of<T, E>(result: Result<T, E>) -> TaskEnd
 where
     T: Send + Sync + 'static,
     E: Into<BoxError>,
@@ -792,7 +792,8 @@ impl Scheduler {
     /// The run fails if a critical job fails or the timeout expires; the [`Failure`]
     /// still carries the full outcome. An invalid graph (a cycle, a requirement on a
     /// job of another scheduler, a finite job requiring a forever job, a window of 0,
-    /// more than 2³¹ jobs) fails before anything starts. Dropping the returned future cancels every job.
+    /// more than 2³¹ jobs) fails before anything starts. Dropping the returned future
+    /// cancels every job.
     ///
     /// On a multi-thread runtime the driver runs in a task of its own, next to the
     /// jobs, rather than in the caller's task (which may be a `block_on` future).
@@ -1514,7 +1515,7 @@ impl Driver {
     fn take_outcome(&mut self, elapsed: Duration) -> Outcome {
         for i in 0..self.nodes.len() {
             if self.meta[i].nested
-                && let Some(nested) = self.nodes.node_mut(i).and_then(|node| node.take_nested())
+                && let Some(nested) = self.nodes.take_nested(i)
             {
                 self.nested
                     .insert(i as u32, Box::new(Outcome::idle(nested, None)));
