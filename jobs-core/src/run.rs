@@ -1100,11 +1100,17 @@ impl Driver {
     /// Starts the jobs made ready, in order. A task reporting its own job's end takes
     /// the last one to run next: the others are spawned first, so that on a
     /// current-thread runtime they are first polled first.
+    /// Once the run is closing, they are cancelled instead.
     fn start(&mut self, sink: &mut Sink<'_>) {
         let mut starting = std::mem::take(&mut self.starting);
         let last = starting.len().wrapping_sub(1);
         for (k, &i) in starting.iter().enumerate() {
-            self.spawn(i, sink, k == last);
+            if self.closing() {
+                self.states[i as usize] = State::Cancelled;
+                self.observe(i as usize);
+            } else {
+                self.spawn(i, sink, k == last);
+            }
         }
         starting.clear();
         self.starting = starting;
@@ -1269,6 +1275,10 @@ impl Driver {
         self.propagate(index, produced);
         if self.failure.is_none() {
             self.pump();
+        }
+        if self.finite_left == 0 {
+            // This end is the run's: the forever jobs it made ready never start.
+            self.close();
         }
         self.start(sink);
     }

@@ -175,3 +175,34 @@ async fn forever_jobs_take_no_slot_on_multi_thread() {
     assert_eq!(finite.max(), 2);
     assert_eq!((finite.now(), forever.now()), (0, 0));
 }
+
+/// A forever job that counts the times it is started.
+struct Counted(Arc<std::sync::atomic::AtomicUsize>);
+
+impl jobs_core::Job for Counted {
+    type Output = ();
+    fn run(
+        &mut self,
+    ) -> impl std::future::Future<Output = Result<(), jobs_core::BoxError>> + Send + 'static {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        std::future::pending()
+    }
+}
+
+#[tokio::test]
+async fn a_forever_job_made_ready_by_the_last_finite_job_is_never_started() {
+    for mode in [crate::common::Mode::Tasks, crate::common::Mode::Local] {
+        let runs = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut s = Scheduler::new();
+        let last = s.add(async { Ok::<_, std::io::Error>(()) }).id();
+        let forever = s
+            .add(Counted(runs.clone()))
+            .forever(true)
+            .requires(last)
+            .id();
+        let outcome = crate::common::run_in(s, mode).await.unwrap();
+        assert_eq!(outcome.state(forever), Some(State::Cancelled), "{mode:?}");
+        let runs = runs.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(runs, 0, "{mode:?}: `Job::run` called");
+    }
+}
