@@ -345,6 +345,10 @@ mod tests {
         assert_eq!(std::mem::size_of::<Link>(), 8);
         let e = Edge::new(Edge::MAX_INDEX, true);
         assert_eq!((e.index(), e.consumes()), (Edge::MAX_INDEX, true));
+        let e = Edge::new(Edge::MAX_INDEX, false);
+        assert_eq!((e.index(), e.consumes()), (Edge::MAX_INDEX, false));
+        let e = Edge::new(0, true);
+        assert_eq!((e.index(), e.consumes()), (0, true));
         let e = Edge::new(7, false);
         assert_eq!((e.index(), e.consumes()), (7, false));
     }

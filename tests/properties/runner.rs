@@ -35,7 +35,8 @@ fn runtime(flavor: Flavor) -> tokio::runtime::Runtime {
     .expect("a runtime")
 }
 
-/// A run that does not end within this bound (virtual time on the paused clock) hangs.
+/// A run that does not end within this bound hangs: virtual time on the paused clock
+/// (current-thread), real time on multi-thread.
 fn watchdog(flavor: Flavor) -> Duration {
     match flavor {
         Flavor::Current => Duration::from_secs(3600),

@@ -677,3 +677,41 @@ async fn a_future_that_panics_when_dropped_fails_its_job_and_not_the_run() {
         assert!(error.is_some_and(|e| e.is_panic()), "{mode:?}");
     }
 }
+
+/// A job's future that never ends, and panics when dropped.
+struct PendingPanicsWhenDropped;
+
+impl Future for PendingPanicsWhenDropped {
+    type Output = Result<(), std::io::Error>;
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::task::Poll::Pending
+    }
+}
+
+impl Drop for PendingPanicsWhenDropped {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("dropped while cancelled");
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_future_that_panics_when_cancelled_is_cancelled_and_the_run_ends() {
+    for mode in [Mode::Tasks, Mode::Local] {
+        let mut s = Scheduler::new().with_timeout(ms(100));
+        let hanging = s.add(PendingPanicsWhenDropped).id();
+        let done = s.add(async { Ok::<_, std::io::Error>(1) }).id();
+        let failure = run_in(s, mode).await.unwrap_err();
+        assert!(matches!(failure.reason, Reason::Timeout(_)), "{mode:?}");
+        assert_eq!(
+            failure.outcome.state(hanging),
+            Some(State::Cancelled),
+            "{mode:?}"
+        );
+        assert_eq!(failure.outcome.value(done), Some(&1), "{mode:?}");
+    }
+}

@@ -156,9 +156,18 @@ fn a_multi_thread_runtime_can_block_on_a_single_task_run() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_job_woken_from_another_thread_goes_on() {
-    let (tx, rx) = tokio::sync::oneshot::channel::<u32>();
+    use std::future::Future;
+    let (tx, mut rx) = tokio::sync::oneshot::channel::<u32>();
+    // The value is sent only once the job has waited for it: its wake-up comes from
+    // the other thread.
+    let (polled_tx, polled_rx) = std::sync::mpsc::channel();
     let mut s = Scheduler::new();
-    let waiting = s.add(rx).id();
+    let waiting = s
+        .add(std::future::poll_fn(move |cx| {
+            let _ = polled_tx.send(());
+            std::pin::Pin::new(&mut rx).poll(cx)
+        }))
+        .id();
     let after = s
         .add_with(
             (waiting,),
@@ -166,10 +175,11 @@ async fn a_job_woken_from_another_thread_goes_on() {
         )
         .id();
     let sender = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(10));
+        polled_rx.recv().unwrap();
         tx.send(41).unwrap();
     });
-    let outcome = s.run_local().await.unwrap();
+    let run = tokio::time::timeout(Duration::from_secs(10), s.run_local());
+    let outcome = run.await.expect("the woken job goes on").unwrap();
     sender.join().unwrap();
     assert_eq!(outcome.value(waiting), Some(&41));
     assert_eq!(outcome.value(after), Some(&42));
@@ -228,7 +238,9 @@ async fn a_waker_woken_after_its_job_ended_polls_nothing() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_job_that_wakes_itself_at_once_starves_neither_timers_nor_other_jobs() {
-    let mut s = Scheduler::new().with_timeout(Duration::from_millis(50));
+    // Real time (the spinning job keeps the runtime from idling, so a paused clock
+    // would never advance): the sleeper has 495 ms of margin before the timeout.
+    let mut s = Scheduler::new().with_timeout(Duration::from_millis(500));
     let spinning = s
         .add(std::future::poll_fn(|cx| {
             cx.waker().wake_by_ref();

@@ -17,22 +17,29 @@ fn chain_task_ids() -> (Scheduler, Vec<jobs_core::JobRef<Option<Id>>>) {
     (s, ids)
 }
 
-async fn a_chain_runs_in_one_task() {
+/// `from`: the first job whose task runs every job after it.
+async fn a_chain_runs_in_one_task(from: usize) {
     let (s, ids) = chain_task_ids();
     let outcome = s.run().await.unwrap();
     let tasks: Vec<Option<Id>> = ids.iter().map(|&id| *outcome.value(id).unwrap()).collect();
-    assert!(tasks[0].is_some());
-    assert!(tasks.iter().all(|&task| task == tasks[0]), "{tasks:?}");
+    assert!(tasks[from].is_some());
+    assert!(
+        tasks[from..].iter().all(|&task| task == tasks[from]),
+        "{tasks:?}"
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_chain_runs_in_one_task_on_current_thread() {
-    a_chain_runs_in_one_task().await;
+    a_chain_runs_in_one_task(0).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chain_runs_in_one_task_on_multi_thread() {
-    a_chain_runs_in_one_task().await;
+    // The first job may end on another worker while the run future still holds the
+    // driver's lock after starting it: its end is then handled by the run future,
+    // which spawns the second job's task. From there on, one task.
+    a_chain_runs_in_one_task(1).await;
 }
 
 #[tokio::test(flavor = "current_thread")]
