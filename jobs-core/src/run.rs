@@ -569,7 +569,7 @@ impl Sink<'_> {
     fn report(&mut self, report: Report) {
         match self {
             Sink::Tasks(shared, _) => shared.push(report),
-            Sink::Local(local) => local.reports.push(report),
+            Sink::Local(local) => local.reports.push_back(report),
         }
     }
 }
@@ -838,9 +838,14 @@ impl Scheduler {
     /// Runs the workflow in single-task mode: every job's future, those of nested
     /// schedulers too, is polled inside the returned future, as asyncio polls its
     /// coroutines in one event loop; no task is spawned. So jobs need not be `Send`
-    /// ([`add_local`](Self::add_local)); jobs run concurrently, never in parallel. A
-    /// job's future is boxed when it starts and freed when it ends, as with
-    /// `FuturesUnordered`.
+    /// ([`add_local`](Self::add_local)); jobs run concurrently, never in parallel.
+    ///
+    /// A job starts (its future is made, or its [`Job::run`](crate::Job::run) called)
+    /// when the run future first polls it: jobs ready together start one after the
+    /// other, each once the one before has had its first poll, and a run that ends
+    /// first cancels those not yet started without making them. A job's future is
+    /// boxed when it starts and freed when it ends, so jobs that end at their first
+    /// poll use one box after the other.
     ///
     /// The run semantics are those of [`run`](Self::run), with the same outcome.
     /// The future is not `Send`: await it on a current-thread runtime, in a
@@ -1116,27 +1121,73 @@ impl Driver {
         self.starting = starting;
     }
 
-    /// Starts job `i`; `last`: the reporting task, if any, may take it.
+    /// Starts job `i`; `last`: the reporting task, if any, may take it. In single-task
+    /// mode the job only joins the queue of jobs to start: the run future starts it
+    /// when it first polls it (see [`Self::start_local`]).
     fn spawn(&mut self, i: u32, sink: &mut Sink<'_>, last: bool) {
-        let at = i as usize;
+        self.live += 1;
         // Only the last job started may be handed to the reporting task; one handed
         // earlier gets a task of its own first, before this job starts.
         let mut offer = false;
         let mut slot = NO_SLOT;
-        if let Sink::Tasks(shared, handoff) = sink {
-            if let Some(handoff) = handoff {
-                if let Some(earlier) = handoff.next.take() {
-                    let slot = self.tasks.reserve();
-                    let task = spawn_task(shared, earlier.index, slot, earlier.future);
-                    self.tasks.fill(slot, task);
-                }
-                offer = last;
+        match sink {
+            Sink::Local(local) => {
+                local.defer(i);
+                return;
             }
-            // A job offered to the reporting task runs in that task's slot.
-            if !offer {
-                slot = self.tasks.reserve();
+            Sink::Tasks(shared, handoff) => {
+                if let Some(handoff) = handoff {
+                    if let Some(earlier) = handoff.next.take() {
+                        let slot = self.tasks.reserve();
+                        let task = spawn_task(shared, earlier.index, slot, earlier.future);
+                        self.tasks.fill(slot, task);
+                    }
+                    offer = last;
+                }
+                // A job offered to the reporting task runs in that task's slot.
+                if !offer {
+                    slot = self.tasks.reserve();
+                }
             }
         }
+        let spawned = self.start_node(i, sink, offer, slot);
+        if let Spawned::Task(handle) = spawned {
+            self.tasks.fill(slot, handle);
+            return;
+        }
+        // Only a task of its own needs the slot reserved (none if the job was offered
+        // to the reporting task, which then runs it in its own slot).
+        self.tasks.release(slot);
+        if let Spawned::Nested(task, cancel, shared) = spawned {
+            let run = NestedRun {
+                cancel,
+                task: Some(task),
+                shared: Some(shared),
+            };
+            self.nested_runs.insert(i, run);
+        }
+    }
+
+    /// Single-task mode: starts job `i`, which [`Self::spawn`] queued, as the run future
+    /// is about to poll it for the first time. Its future is then in `local`, or its
+    /// end in `local.reports`.
+    fn start_local(&mut self, i: u32, local: &mut Local) {
+        let spawned = self.start_node(i, &mut Sink::Local(local), false, NO_SLOT);
+        if let Spawned::LocalNested(cancel) = spawned {
+            let run = NestedRun {
+                cancel,
+                task: None,
+                shared: None,
+            };
+            self.nested_runs.insert(i, run);
+        }
+    }
+
+    /// Has job `i`'s node start it: spawn its task, hand it to the reporting task
+    /// (`offer`), or give its future to the run future. `slot`: the slot reserved for
+    /// its task.
+    fn start_node(&mut self, i: u32, sink: &mut Sink<'_>, offer: bool, slot: u32) -> Spawned {
+        let at = i as usize;
         let cx = SpawnCx {
             index: i,
             slot,
@@ -1160,7 +1211,7 @@ impl Driver {
         // `spawn` runs user code (`Job::run`, clones of inputs): a panic there is the
         // job's failure, and must not unwind through the scheduler.
         let nodes = &mut self.nodes;
-        let spawned = match std::panic::catch_unwind(AssertUnwindSafe(|| nodes.start(at, cx))) {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| nodes.start(at, cx))) {
             Ok(spawned) => spawned,
             Err(panic) => {
                 sink.report(Report::without_task(
@@ -1169,31 +1220,7 @@ impl Driver {
                 ));
                 Spawned::Reported
             }
-        };
-        if let Spawned::Task(handle) = spawned {
-            self.tasks.fill(slot, handle);
-        } else {
-            // Only a task of its own needs the slot reserved (none if the job was
-            // offered to the reporting task, which then runs it in its own slot).
-            self.tasks.release(slot);
-            let run = match spawned {
-                Spawned::Nested(task, cancel, shared) => Some(NestedRun {
-                    cancel,
-                    task: Some(task),
-                    shared: Some(shared),
-                }),
-                Spawned::LocalNested(cancel) => Some(NestedRun {
-                    cancel,
-                    task: None,
-                    shared: None,
-                }),
-                _ => None,
-            };
-            if let Some(run) = run {
-                self.nested_runs.insert(i, run);
-            }
         }
-        self.live += 1;
     }
 
     /// Starts queued jobs while window slots are free.

@@ -286,3 +286,51 @@ async fn jobs_cancelled_at_the_end_are_dropped_in_declaration_order() {
     assert!(matches!(failure.reason, Reason::Timeout(_)));
     assert_eq!(*dropped.lock().unwrap(), ["a", "b", "c"]);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn jobs_that_end_at_their_first_poll_are_never_alive_together() {
+    use crate::common::Gauge;
+    let gauge = Gauge::default();
+    let mut s = Scheduler::new();
+    let ids: Vec<_> = (0..200)
+        .map(|i| {
+            let gauge = gauge.clone();
+            // The future, and the guard it holds, are made when the job starts.
+            s.add_local(move || {
+                let inside = gauge.enter();
+                async move {
+                    let _inside = inside;
+                    Ok::<_, std::io::Error>(i)
+                }
+            })
+            .id()
+        })
+        .collect();
+    let outcome = s.run_local().await.unwrap();
+    assert_eq!(outcome.value(ids[199]), Some(&199));
+    // A job starts as it is first polled: each ends before the next one is made.
+    assert_eq!(gauge.max(), 1);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_job_still_to_start_when_the_run_fails_is_never_made() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    let made = Arc::new(AtomicUsize::new(0));
+    let mut s = Scheduler::new();
+    s.add(async { Err::<(), _>(std::io::Error::other("boom")) })
+        .label("boom");
+    let later = {
+        let made = made.clone();
+        s.add_local(move || {
+            made.fetch_add(1, SeqCst);
+            async { Ok::<_, std::io::Error>(()) }
+        })
+        .id()
+    };
+    let failure = s.run_local().await.unwrap_err();
+    assert!(matches!(failure.reason, Reason::Critical { .. }));
+    // Ready with `boom`, it was to start once `boom` had been polled; `boom` failed.
+    assert_eq!(made.load(SeqCst), 0);
+    assert_eq!(failure.outcome.state(later), Some(State::Cancelled));
+}

@@ -1,11 +1,19 @@
 //! Single-task mode: every job's future is polled inside the run future, with no task
 //! spawned, as asyncio polls its coroutines in one event loop.
 //!
-//! A job's future is boxed when the job starts, and freed when it ends, as
-//! `FuturesUnordered` does; the boxes live in a slab, and each poll gets a waker that
-//! queues the job's key in the slab and wakes the run future. The waker is reused for
-//! the next poll unless the job kept a clone.
+//! A job made ready joins a queue; it starts (its `Job::run` is called, its future
+//! made and boxed) when the run future comes to poll it for the first time. So jobs
+//! ready together are started and first polled one after the other in the order they
+//! became ready, and a run that ends first never starts those still queued: they are
+//! cancelled. Jobs that end at their first poll, as short ones do, are never held
+//! together: a thousand independent jobs use one box after the other, not a thousand.
+//!
+//! A job whose future is still pending after its first poll goes in a slab. Each poll
+//! gets a waker that queues the job's key in the slab and wakes the run future; the
+//! waker is reused for the next poll unless the job kept a clone. A job's box is freed
+//! when it ends.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
@@ -34,19 +42,26 @@ struct LocalTask {
 }
 
 /// The jobs of a run in single-task mode, as the driver leaves them for the run
-/// future: those it started, and the ends it already knows. Not in the driver: the
-/// boxed futures need not be `Send`.
+/// future: those to start, the one just started, and the ends it already knows. Not in
+/// the driver: the boxed futures need not be `Send`.
 #[derive(Default)]
 pub(crate) struct Local {
-    /// Jobs started and not yet polled, in the order they started.
-    started: Vec<Wake>,
-    /// The futures of the running jobs.
+    /// Jobs running for the driver, to be started when first polled, in order.
+    deferred: VecDeque<u32>,
+    /// The future of the job just started, to poll for the first time.
+    fresh: Option<LocalTask>,
+    /// The futures of the running jobs that waited at their first poll.
     running: Slab<LocalTask>,
     /// Ends known without polling (a job that failed to start).
-    pub(super) reports: Vec<Report>,
+    pub(super) reports: VecDeque<Report>,
 }
 
 impl Local {
+    /// Job `index` runs: it starts when the run future comes to poll it.
+    pub(super) fn defer(&mut self, index: u32) {
+        self.deferred.push_back(index);
+    }
+
     /// Starts job `index`: its future is polled by the run future from now on.
     pub(super) fn start<F, T, E>(&mut self, index: u32, future: F) -> Spawned
     where
@@ -65,15 +80,13 @@ impl Local {
         nested: bool,
         future: LocalBoxFuture<'static, TaskEnd>,
     ) {
-        let key = self.running.insert(LocalTask {
+        let task = LocalTask {
             index,
             nested,
             future,
-        });
-        self.started.push(Wake {
-            key: key as u32,
-            index,
-        });
+        };
+        debug_assert!(self.fresh.is_none(), "one job starts at a time");
+        self.fresh = Some(task);
     }
 }
 
@@ -119,8 +132,6 @@ struct Executor {
     wakeups: Arc<Wakeups>,
     /// A waker that no job holds, for the next poll.
     spare: Option<Arc<JobWaker>>,
-    /// How many of `Local::started` have been polled.
-    next_started: usize,
     /// The woken jobs being polled; kept for its allocation.
     batch: Vec<Wake>,
 }
@@ -140,14 +151,8 @@ impl Executor {
         })
     }
 
-    /// Polls `job` once; its end, if it has ended. Nothing if the job has ended
-    /// already: a wake-up that came after its end.
-    fn poll_job(&mut self, local: &mut Local, job: Wake) -> Option<Report> {
-        let key = job.key;
-        let task = local
-            .running
-            .get_mut(key as usize)
-            .filter(|task| task.index == job.index)?;
+    /// Polls `task` once with a waker for `job`.
+    fn poll_task(&mut self, task: &mut LocalTask, job: Wake) -> Poll<TaskEnd> {
         let waker = self.waker(job);
         let polled = {
             let waker = waker_ref(&waker);
@@ -155,20 +160,55 @@ impl Executor {
             task.future.poll_unpin(&mut cx)
         };
         self.spare = Some(waker);
-        match polled {
+        polled
+    }
+
+    /// Starts the next queued job and polls it for the first time; its end, if it has
+    /// ended (or failed to start). A job still pending goes in the slab, where its
+    /// waker finds it.
+    fn start_next(&mut self, driver: &mut Driver, local: &mut Local, index: u32) -> Option<Report> {
+        driver.start_local(index, local);
+        // None: the job failed to start, and its end is in `local.reports`.
+        let mut task = local.fresh.take()?;
+        // The key the job will have in the slab if it does not end now: nothing else
+        // goes in the slab while it is polled.
+        let slot = local.running.vacant_entry();
+        let job = Wake {
+            key: slot.key() as u32,
+            index,
+        };
+        match self.poll_task(&mut task, job) {
+            Poll::Pending => {
+                slot.insert(task);
+                None
+            }
+            // A job's future has been dropped already (see `job_end`); its box now.
+            Poll::Ready(end) => Some(Report::without_task(index, end)),
+        }
+    }
+
+    /// Polls a woken job once; its end, if it has ended. Nothing if the job has ended
+    /// already: a wake-up that came after its end.
+    fn poll_woken(&mut self, local: &mut Local, job: Wake) -> Option<Report> {
+        let key = job.key as usize;
+        let task = local
+            .running
+            .get_mut(key)
+            .filter(|task| task.index == job.index)?;
+        match self.poll_task(task, job) {
             Poll::Pending => None,
             Poll::Ready(end) => {
-                // A job's future has been dropped already (see `job_end`).
-                let index = local.running.remove(key as usize).index;
+                let index = local.running.remove(key).index;
                 Some(Report::without_task(index, end))
             }
         }
     }
 
-    /// Polls the jobs started or woken, and hands their ends to the driver, until the
-    /// run ends or every job waits. Each woken job is polled once per call: those
-    /// woken meanwhile wake the run future again, which yields to the runtime first.
-    /// Ready when the run has ended, or when nothing runs that could end it.
+    /// Starts the queued jobs, polls the woken ones, and hands their ends to the
+    /// driver, until the run ends or every job waits. Each woken job is polled once
+    /// per call: those woken meanwhile wake the run future again, which yields to the
+    /// runtime first. Ready when the run has ended, or when nothing runs that could
+    /// end it.
     fn poll(&mut self, driver: &mut Driver, local: &mut Local, cx: &mut Context<'_>) -> Poll<()> {
         self.wakeups.run.register(cx.waker());
         let mut woken = std::mem::take(&mut self.batch);
@@ -176,10 +216,8 @@ impl Executor {
         let mut next_woken = 0;
         loop {
             // The ends known at once (jobs that failed to start), which may start more.
-            while !local.reports.is_empty() {
-                for report in std::mem::take(&mut local.reports) {
-                    driver.handle(report, &mut Sink::Local(local));
-                }
+            while let Some(report) = local.reports.pop_front() {
+                driver.handle(report, &mut Sink::Local(local));
             }
             if driver.finite_left == 0 {
                 // As in task mode: the forever jobs are cancelled with the last finite
@@ -189,20 +227,17 @@ impl Executor {
             if driver.ended() {
                 break;
             }
-            let job = if let Some(&job) = local.started.get(self.next_started) {
-                self.next_started += 1;
-                job
+            let end = if let Some(index) = local.deferred.pop_front() {
+                self.start_next(driver, local, index)
             } else {
-                // Every started job has had its first poll: the woken ones now.
-                local.started.clear();
-                self.next_started = 0;
+                // Every queued job has started: the woken ones now.
                 let Some(&job) = woken.get(next_woken) else {
                     break;
                 };
                 next_woken += 1;
-                job
+                self.poll_woken(local, job)
             };
-            if let Some(report) = self.poll_job(local, job) {
+            if let Some(report) = end {
                 driver.handle(report, &mut Sink::Local(local));
             }
         }
@@ -258,28 +293,32 @@ pub(super) async fn run_local(
     }
     let elapsed = started.elapsed();
     driver.close();
-    // Cancelled jobs' futures are dropped, then reported; nested schedulers, asked to
-    // wind down by `close`, are polled until they report.
+    // Cancelled jobs' futures are dropped, then reported, and jobs still queued to
+    // start are cancelled, all in declaration order; nested schedulers, asked to wind
+    // down by `close`, are polled until they report.
     let mut winding = FuturesUnordered::new();
-    let mut running: Vec<LocalTask> = local.running.drain().collect();
-    running.sort_unstable_by_key(|task| task.index);
-    for task in running {
-        let index = task.index;
-        if task.nested {
-            winding.push(task.future.map(move |end| Report::without_task(index, end)));
-        } else {
-            let end = drop_cancelled(task);
-            driver.handle(
-                Report::without_task(index, end),
-                &mut Sink::Local(&mut local),
-            );
-        }
+    let mut ending: Vec<(u32, Option<LocalTask>)> = (local.running.drain())
+        .map(|task| (task.index, Some(task)))
+        .chain(local.deferred.drain(..).map(|index| (index, None)))
+        .collect();
+    ending.sort_unstable_by_key(|&(index, _)| index);
+    for (index, task) in ending {
+        let end = match task {
+            Some(task) if task.nested => {
+                winding.push(task.future.map(move |end| Report::without_task(index, end)));
+                continue;
+            }
+            Some(task) => drop_cancelled(task),
+            None => TaskEnd::Cancelled,
+        };
+        let report = Report::without_task(index, end);
+        driver.handle(report, &mut Sink::Local(&mut local));
     }
     while let Some(report) = winding.next().await {
         driver.handle(report, &mut Sink::Local(&mut local));
     }
     // Reports of jobs that failed to start as the run closed.
-    for report in std::mem::take(&mut local.reports) {
+    while let Some(report) = local.reports.pop_front() {
         driver.handle(report, &mut Sink::Local(&mut local));
     }
     let hooks = driver.shutdown_hooks();
