@@ -226,6 +226,9 @@ pub(crate) fn boxed<T: Send + Sync + 'static>(value: T) -> Box<dyn Any + Send + 
 pub(crate) trait Start: Send + 'static {
     const KIND: NodeKind;
     fn start(self, cx: run::SpawnCx<'_>) -> Spawned;
+    /// Single-task mode: makes the job's future and polls it for the first time; its
+    /// end if it has ended (or failed to start).
+    fn start_local(self, cx: run::LocalCx<'_>) -> Option<TaskEnd>;
 }
 
 /// A future, as a job.
@@ -240,6 +243,9 @@ where
     const KIND: NodeKind = NodeKind::Future;
     fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
         cx.spawn(self.0)
+    }
+    fn start_local(self, cx: run::LocalCx<'_>) -> Option<TaskEnd> {
+        cx.run(self.0)
     }
 }
 
@@ -264,6 +270,10 @@ where
             None => cx.spawn_end(TaskEnd::internal("an input of the job has no value")),
         }
     }
+    fn start_local(self, cx: run::LocalCx<'_>) -> Option<TaskEnd> {
+        let Self { inputs, make } = self;
+        cx.make(|results| Some(make(inputs.fetch(results)?)))
+    }
 }
 
 /// A job whose future, made when it starts, need not be `Send`: single-task mode only.
@@ -279,6 +289,9 @@ where
     const KIND: NodeKind = NodeKind::Local;
     fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
         cx.spawn_local((self.0)())
+    }
+    fn start_local(self, cx: run::LocalCx<'_>) -> Option<TaskEnd> {
+        cx.make(|_| Some((self.0)()))
     }
 }
 
@@ -348,6 +361,7 @@ impl Node for Unknown {
 trait Store: Send + 'static {
     fn kind(&self) -> NodeKind;
     fn start(&mut self, pos: usize, cx: run::SpawnCx<'_>) -> Spawned;
+    fn start_local(&mut self, pos: usize, cx: run::LocalCx<'_>) -> Option<TaskEnd>;
     /// Drops the job at `pos`, which will never start.
     fn discard(&mut self, pos: usize);
     fn as_any(&mut self) -> &mut dyn Any;
@@ -363,6 +377,12 @@ impl<S: Start> Store for Typed<S> {
         match self.0.get_mut(pos).and_then(Option::take) {
             Some(job) => job.start(cx),
             None => cx.spawn_end(TaskEnd::internal("job started twice")),
+        }
+    }
+    fn start_local(&mut self, pos: usize, cx: run::LocalCx<'_>) -> Option<TaskEnd> {
+        match self.0.get_mut(pos).and_then(Option::take) {
+            Some(job) => job.start_local(cx),
+            None => Some(TaskEnd::internal("job started twice")),
         }
     }
     fn discard(&mut self, pos: usize) {
@@ -528,6 +548,21 @@ impl Nodes {
         }
     }
 
+    /// Whether job `i` is kept by value, in its type's store.
+    pub(crate) fn stored(&self, i: usize) -> bool {
+        matches!(self.entries.get(i), Some(Entry::Stored { .. }))
+    }
+
+    /// Single-task mode: starts job `i`, kept by value (see [`Start::start_local`]).
+    pub(crate) fn start_stored(&mut self, i: usize, cx: run::LocalCx<'_>) -> Option<TaskEnd> {
+        match &self.entries[i] {
+            Entry::Stored { store, pos } => {
+                self.stores[*store as usize].start_local(*pos as usize, cx)
+            }
+            Entry::Node(_) => Some(TaskEnd::internal("a boxed job was started by value")),
+        }
+    }
+
     /// Job `i` is removed: what it held is dropped now.
     pub(crate) fn remove(&mut self, i: usize) {
         if let Entry::Stored { store, pos } = self.entries[i] {
@@ -575,6 +610,9 @@ mod tests {
         };
         fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
             cx.spawn_end(TaskEnd::Cancelled)
+        }
+        fn start_local(self, _: run::LocalCx<'_>) -> Option<TaskEnd> {
+            Some(TaskEnd::Cancelled)
         }
     }
 
@@ -664,6 +702,9 @@ mod tests {
             fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
                 let Large(_bytes) = self;
                 cx.spawn_end(TaskEnd::Cancelled)
+            }
+            fn start_local(self, _: run::LocalCx<'_>) -> Option<TaskEnd> {
+                Some(TaskEnd::Cancelled)
             }
         }
         let mut nodes = Nodes::default();

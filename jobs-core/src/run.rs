@@ -555,6 +555,47 @@ pub struct SpawnCx<'a> {
     events: Option<&'a EventSink>,
 }
 
+/// What a job kept by value needs to start in single-task mode: its inputs' values,
+/// and the run future's jobs, where its future is polled at once.
+pub(crate) struct LocalCx<'a> {
+    index: u32,
+    results: Results<'a>,
+    local: &'a mut Local,
+}
+
+impl LocalCx<'_> {
+    /// Boxes the job's future and polls it for the first time: its end, if it has
+    /// ended.
+    pub(crate) fn run<F, T, E>(self, future: F) -> Option<TaskEnd>
+    where
+        F: Future<Output = Result<T, E>> + 'static,
+        T: Send + Sync + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        self.local.first_poll(self.index, Box::pin(job_end(future)))
+    }
+
+    /// Makes the job's future with `make`, which runs user code (clones of inputs, the
+    /// job's closure): a panic there is the job's failure. `None` from `make`: an input
+    /// has no value. Then as [`Self::run`].
+    pub(crate) fn make<F, T, E>(
+        self,
+        make: impl FnOnce(Results<'_>) -> Option<F>,
+    ) -> Option<TaskEnd>
+    where
+        F: Future<Output = Result<T, E>> + 'static,
+        T: Send + Sync + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        let results = self.results;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| make(results))) {
+            Ok(Some(future)) => self.run(future),
+            Ok(None) => Some(TaskEnd::internal("an input of the job has no value")),
+            Err(panic) => Some(TaskEnd::Error(JobError::from_panic(panic))),
+        }
+    }
+}
+
 /// Where the driver starts jobs: tokio tasks reporting to the run's shared state (with,
 /// while a task's own report is handled, the place where that task takes the next job
 /// to run), or the run future's own set (single-task mode).
@@ -1169,9 +1210,22 @@ impl Driver {
     }
 
     /// Single-task mode: starts job `i`, which [`Self::spawn`] queued, as the run future
-    /// is about to poll it for the first time. Its future is then in `local`, or its
-    /// end in `local.reports`.
-    fn start_local(&mut self, i: u32, local: &mut Local) {
+    /// is about to poll it for the first time. A job kept by value is polled at once:
+    /// its end, if it has ended. Otherwise its future is in `local`, or its end in
+    /// `local.reports`.
+    fn start_local(&mut self, i: u32, local: &mut Local) -> Option<TaskEnd> {
+        let at = i as usize;
+        if self.nodes.stored(at) {
+            let cx = LocalCx {
+                index: i,
+                results: Results {
+                    uid: self.uid,
+                    values: &self.values,
+                },
+                local,
+            };
+            return self.nodes.start_stored(at, cx);
+        }
         let spawned = self.start_node(i, &mut Sink::Local(local), false, NO_SLOT);
         if let Spawned::LocalNested(cancel) = spawned {
             let run = NestedRun {
@@ -1181,6 +1235,7 @@ impl Driver {
             };
             self.nested_runs.insert(i, run);
         }
+        None
     }
 
     /// Has job `i`'s node start it: spawn its task, hand it to the reporting task

@@ -16,6 +16,7 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
@@ -41,19 +42,23 @@ struct LocalTask {
     future: LocalBoxFuture<'static, TaskEnd>,
 }
 
-/// The jobs of a run in single-task mode, as the driver leaves them for the run
-/// future: those to start, the one just started, and the ends it already knows. Not in
-/// the driver: the boxed futures need not be `Send`.
+/// The jobs of a run in single-task mode, and what polls them: those to start, those
+/// waiting, and the ends known without polling. Not in the driver: the boxed futures
+/// need not be `Send`.
 #[derive(Default)]
 pub(crate) struct Local {
     /// Jobs running for the driver, to be started when first polled, in order.
     deferred: VecDeque<u32>,
-    /// The future of the job just started, to poll for the first time.
+    /// The future of the job just started through its node, to poll for the first
+    /// time.
     fresh: Option<LocalTask>,
     /// The futures of the running jobs that waited at their first poll.
     running: Slab<LocalTask>,
     /// Ends known without polling (a job that failed to start).
     pub(super) reports: VecDeque<Report>,
+    wakers: Wakers,
+    /// The woken jobs being polled; kept for its allocation.
+    batch: Vec<Wake>,
 }
 
 impl Local {
@@ -87,6 +92,124 @@ impl Local {
         };
         debug_assert!(self.fresh.is_none(), "one job starts at a time");
         self.fresh = Some(task);
+    }
+
+    /// Polls the future of job `index`, just started, for the first time: its end if
+    /// it has ended. Otherwise it goes in the slab, where its waker finds it.
+    pub(super) fn first_poll<F>(&mut self, index: u32, mut future: Pin<Box<F>>) -> Option<TaskEnd>
+    where
+        F: Future<Output = TaskEnd> + 'static,
+    {
+        // The key the job will have in the slab if it does not end now: nothing else
+        // goes in the slab while it is polled.
+        let slot = self.running.vacant_entry();
+        let job = Wake {
+            key: slot.key() as u32,
+            index,
+        };
+        match self.wakers.poll(future.as_mut(), job) {
+            Poll::Pending => {
+                slot.insert(LocalTask {
+                    index,
+                    nested: false,
+                    future,
+                });
+                None
+            }
+            // A job's future has been dropped already (see `job_end`); its box now.
+            Poll::Ready(end) => Some(end),
+        }
+    }
+
+    /// Starts the next queued job and polls it for the first time; its end, if it has
+    /// ended or failed to start.
+    fn start_next(&mut self, driver: &mut Driver, index: u32) -> Option<Report> {
+        let end = match driver.start_local(index, self) {
+            Some(end) => Some(end),
+            // Started through its node: its future is here, unless it failed to start
+            // and its end is in `reports`.
+            None => {
+                let mut task = self.fresh.take()?;
+                let slot = self.running.vacant_entry();
+                let job = Wake {
+                    key: slot.key() as u32,
+                    index,
+                };
+                match self.wakers.poll(task.future.as_mut(), job) {
+                    Poll::Pending => {
+                        slot.insert(task);
+                        None
+                    }
+                    Poll::Ready(end) => Some(end),
+                }
+            }
+        };
+        end.map(|end| Report::without_task(index, end))
+    }
+
+    /// Polls a woken job once; its end, if it has ended. Nothing if the job has ended
+    /// already: a wake-up that came after its end.
+    fn poll_woken(&mut self, job: Wake) -> Option<Report> {
+        let key = job.key as usize;
+        let task = self
+            .running
+            .get_mut(key)
+            .filter(|task| task.index == job.index)?;
+        match self.wakers.poll(task.future.as_mut(), job) {
+            Poll::Pending => None,
+            Poll::Ready(end) => {
+                let index = self.running.remove(key).index;
+                Some(Report::without_task(index, end))
+            }
+        }
+    }
+
+    /// Starts the queued jobs, polls the woken ones, and hands their ends to the
+    /// driver, until the run ends or every job waits. Each woken job is polled once
+    /// per call: those woken meanwhile wake the run future again, which yields to the
+    /// runtime first. Ready when the run has ended, or when nothing runs that could
+    /// end it.
+    fn poll(&mut self, driver: &mut Driver, cx: &mut Context<'_>) -> Poll<()> {
+        self.wakers.shared.run.register(cx.waker());
+        let mut woken = std::mem::take(&mut self.batch);
+        std::mem::swap(&mut woken, &mut *lock(&self.wakers.shared.woken));
+        let mut next_woken = 0;
+        loop {
+            // The ends known at once (jobs that failed to start), which may start more.
+            while let Some(report) = self.reports.pop_front() {
+                driver.handle(report, &mut Sink::Local(self));
+            }
+            if driver.finite_left == 0 {
+                // As in task mode: the forever jobs are cancelled with the last finite
+                // job.
+                driver.close();
+            }
+            if driver.ended() {
+                break;
+            }
+            let end = if let Some(index) = self.deferred.pop_front() {
+                self.start_next(driver, index)
+            } else {
+                // Every queued job has started: the woken ones now.
+                let Some(&job) = woken.get(next_woken) else {
+                    break;
+                };
+                next_woken += 1;
+                self.poll_woken(job)
+            };
+            if let Some(report) = end {
+                driver.handle(report, &mut Sink::Local(self));
+            }
+        }
+        woken.clear();
+        self.batch = woken;
+        if driver.ended() || driver.live == 0 {
+            // Nothing running, the run not over: cannot happen (a job waits only for a
+            // running one), but must not hang.
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
     }
 }
 
@@ -126,17 +249,15 @@ impl ArcWake for JobWaker {
     }
 }
 
-/// Polls the jobs of a run in single-task mode.
+/// The wakers of a run's jobs.
 #[derive(Default)]
-struct Executor {
-    wakeups: Arc<Wakeups>,
+struct Wakers {
+    shared: Arc<Wakeups>,
     /// A waker that no job holds, for the next poll.
     spare: Option<Arc<JobWaker>>,
-    /// The woken jobs being polled; kept for its allocation.
-    batch: Vec<Wake>,
 }
 
-impl Executor {
+impl Wakers {
     /// A waker for `job`: the spare one if no job kept a clone of it.
     fn waker(&mut self, job: Wake) -> Arc<JobWaker> {
         if let Some(mut waker) = self.spare.take()
@@ -147,109 +268,20 @@ impl Executor {
         }
         Arc::new(JobWaker {
             job,
-            wakeups: self.wakeups.clone(),
+            wakeups: self.shared.clone(),
         })
     }
 
-    /// Polls `task` once with a waker for `job`.
-    fn poll_task(&mut self, task: &mut LocalTask, job: Wake) -> Poll<TaskEnd> {
+    /// Polls `future` once with a waker for `job`.
+    fn poll<F: Future + ?Sized>(&mut self, future: Pin<&mut F>, job: Wake) -> Poll<F::Output> {
         let waker = self.waker(job);
         let polled = {
             let waker = waker_ref(&waker);
             let mut cx = Context::from_waker(&waker);
-            task.future.poll_unpin(&mut cx)
+            future.poll(&mut cx)
         };
         self.spare = Some(waker);
         polled
-    }
-
-    /// Starts the next queued job and polls it for the first time; its end, if it has
-    /// ended (or failed to start). A job still pending goes in the slab, where its
-    /// waker finds it.
-    fn start_next(&mut self, driver: &mut Driver, local: &mut Local, index: u32) -> Option<Report> {
-        driver.start_local(index, local);
-        // None: the job failed to start, and its end is in `local.reports`.
-        let mut task = local.fresh.take()?;
-        // The key the job will have in the slab if it does not end now: nothing else
-        // goes in the slab while it is polled.
-        let slot = local.running.vacant_entry();
-        let job = Wake {
-            key: slot.key() as u32,
-            index,
-        };
-        match self.poll_task(&mut task, job) {
-            Poll::Pending => {
-                slot.insert(task);
-                None
-            }
-            // A job's future has been dropped already (see `job_end`); its box now.
-            Poll::Ready(end) => Some(Report::without_task(index, end)),
-        }
-    }
-
-    /// Polls a woken job once; its end, if it has ended. Nothing if the job has ended
-    /// already: a wake-up that came after its end.
-    fn poll_woken(&mut self, local: &mut Local, job: Wake) -> Option<Report> {
-        let key = job.key as usize;
-        let task = local
-            .running
-            .get_mut(key)
-            .filter(|task| task.index == job.index)?;
-        match self.poll_task(task, job) {
-            Poll::Pending => None,
-            Poll::Ready(end) => {
-                let index = local.running.remove(key).index;
-                Some(Report::without_task(index, end))
-            }
-        }
-    }
-
-    /// Starts the queued jobs, polls the woken ones, and hands their ends to the
-    /// driver, until the run ends or every job waits. Each woken job is polled once
-    /// per call: those woken meanwhile wake the run future again, which yields to the
-    /// runtime first. Ready when the run has ended, or when nothing runs that could
-    /// end it.
-    fn poll(&mut self, driver: &mut Driver, local: &mut Local, cx: &mut Context<'_>) -> Poll<()> {
-        self.wakeups.run.register(cx.waker());
-        let mut woken = std::mem::take(&mut self.batch);
-        std::mem::swap(&mut woken, &mut *lock(&self.wakeups.woken));
-        let mut next_woken = 0;
-        loop {
-            // The ends known at once (jobs that failed to start), which may start more.
-            while let Some(report) = local.reports.pop_front() {
-                driver.handle(report, &mut Sink::Local(local));
-            }
-            if driver.finite_left == 0 {
-                // As in task mode: the forever jobs are cancelled with the last finite
-                // job.
-                driver.close();
-            }
-            if driver.ended() {
-                break;
-            }
-            let end = if let Some(index) = local.deferred.pop_front() {
-                self.start_next(driver, local, index)
-            } else {
-                // Every queued job has started: the woken ones now.
-                let Some(&job) = woken.get(next_woken) else {
-                    break;
-                };
-                next_woken += 1;
-                self.poll_woken(local, job)
-            };
-            if let Some(report) = end {
-                driver.handle(report, &mut Sink::Local(local));
-            }
-        }
-        woken.clear();
-        self.batch = woken;
-        if driver.ended() || driver.live == 0 {
-            // Nothing running, the run not over: cannot happen (a job waits only for a
-            // running one), but must not hang.
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
     }
 }
 
@@ -262,7 +294,6 @@ pub(super) async fn run_local(
     let started = Instant::now();
     let deadline = driver.timeout.map(|t| started + t);
     let mut local = Local::default();
-    let mut executor = Executor::default();
     if let Some(deadline) = cancel_asked(&mut cancel) {
         // A parent that failed already: start nothing.
         driver.cancel(deadline);
@@ -285,7 +316,7 @@ pub(super) async fn run_local(
             () = async { sleep.as_mut().expect("a deadline").await }, if sleep.is_some() => {
                 driver.failure.get_or_insert(Reason::Timeout(driver.timeout.unwrap_or_default()));
             }
-            () = std::future::poll_fn(|cx| executor.poll(&mut driver, &mut local, cx)) => {}
+            () = std::future::poll_fn(|cx| local.poll(&mut driver, cx)) => {}
         }
         if driver.ended() || driver.live == 0 {
             break;
