@@ -166,9 +166,10 @@ where
 }
 
 /// What a job is, for what the scheduler asks of it besides running it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) enum NodeKind {
     /// A future, or a job made from its inputs' values.
+    #[default]
     Future,
     /// A custom [`Job`]: it may have a label, details and a shutdown hook.
     Custom,
@@ -359,7 +360,6 @@ impl Node for Unknown {
 
 /// The jobs of many [`Start`] jobs of one type, kept by value, by position.
 trait Store: Send + 'static {
-    fn kind(&self) -> NodeKind;
     fn start(&mut self, pos: usize, cx: run::SpawnCx<'_>) -> Spawned;
     fn start_local(&mut self, pos: usize, cx: run::LocalCx<'_>) -> Option<TaskEnd>;
     /// Drops the job at `pos`, which will never start.
@@ -370,9 +370,6 @@ trait Store: Send + 'static {
 struct Typed<S>(Vec<Option<S>>);
 
 impl<S: Start> Store for Typed<S> {
-    fn kind(&self) -> NodeKind {
-        S::KIND
-    }
     fn start(&mut self, pos: usize, cx: run::SpawnCx<'_>) -> Spawned {
         match self.0.get_mut(pos).and_then(Option::take) {
             Some(job) => job.start(cx),
@@ -429,6 +426,8 @@ pub struct Nodes {
     recent: [Option<TypeId>; RECENT],
     /// Where in `recent` the next type goes.
     next_recent: usize,
+    /// The kind of the job added last.
+    last_kind: NodeKind,
 }
 
 impl Nodes {
@@ -443,12 +442,15 @@ impl Nodes {
 
     /// Adds a job held as a node of its own.
     pub(crate) fn push_node(&mut self, node: NodeBox) {
+        self.last_kind = node.kind();
         self.entries.push(Entry::Node(node));
     }
 
     /// Adds a job that is only what builds its future: by value in its type's store,
     /// once its type is seen a second time.
+    #[inline]
     pub(crate) fn push_start<S: Start>(&mut self, job: S) {
+        self.last_kind = S::KIND;
         let ty = TypeId::of::<S>();
         let store = match self.last {
             Some((last, store)) if last == ty => Some(store),
@@ -494,19 +496,15 @@ impl Nodes {
         Some((self.stores.len() - 1) as u32)
     }
 
-    /// Checks that the job added at `at` is there: an [`IntoJob`] implemented outside
-    /// this crate adds nothing, and becomes a job that fails when it starts.
-    pub(crate) fn added(&mut self, at: usize) {
+    /// Checks that the job added at `at` is there, and tells its kind: an [`IntoJob`]
+    /// implemented outside this crate adds nothing, and becomes a job that fails when
+    /// it starts.
+    #[inline]
+    pub(crate) fn added(&mut self, at: usize) -> NodeKind {
         if self.entries.len() == at {
             self.push_node(Box::new(Unknown));
         }
-    }
-
-    pub(crate) fn kind(&self, i: usize) -> NodeKind {
-        match &self.entries[i] {
-            Entry::Node(node) => node.kind(),
-            Entry::Stored { store, .. } => self.stores[*store as usize].kind(),
-        }
+        self.last_kind
     }
 
     /// The job's node, if it has one of its own.
@@ -624,15 +622,22 @@ mod tests {
     fn jobs_of_a_type_seen_before_are_kept_by_value() {
         let drops = Arc::new(AtomicUsize::new(0));
         let mut nodes = Nodes::default();
+        let mut kinds = Vec::new();
+        let mut kind = |nodes: &mut Nodes| kinds.push(nodes.added(nodes.len() - 1));
         nodes.push_start(Probe::<0>(drops.clone()));
+        kind(&mut nodes);
         nodes.push_start(Probe::<0>(drops.clone()));
+        kind(&mut nodes);
         nodes.push_start(Probe::<1>(drops.clone()));
+        kind(&mut nodes);
         nodes.push_start(Probe::<0>(drops.clone()));
+        kind(&mut nodes);
         nodes.push_node(Box::new(Removed));
+        kind(&mut nodes);
         nodes.push_start(Probe::<1>(drops.clone()));
+        kind(&mut nodes);
         assert_eq!(stored(&nodes), [false, true, false, true, false, true]);
         assert_eq!(nodes.stores.len(), 2);
-        let kinds: Vec<_> = (0..nodes.len()).map(|i| nodes.kind(i)).collect();
         let (f, l) = (NodeKind::Future, NodeKind::Local);
         assert_eq!(kinds, [f, f, l, f, f, l]);
         assert_eq!(drops.load(Ordering::SeqCst), 0);

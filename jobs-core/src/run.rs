@@ -648,6 +648,10 @@ where
             Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
         };
         // Dropped here, not with the task or the box that holds it.
+        if !std::mem::needs_drop::<F>() {
+            self.set(Ending::Ended);
+            return Poll::Ready(end);
+        }
         match std::panic::catch_unwind(AssertUnwindSafe(|| self.set(Ending::Ended))) {
             Ok(()) => Poll::Ready(end),
             Err(panic) => Poll::Ready(TaskEnd::Error(JobError::from_panic(panic))),
@@ -1303,7 +1307,9 @@ impl Driver {
     fn record(&mut self, Report { index, end, .. }: Report, sink: &mut Sink<'_>) {
         let i = index as usize;
         self.live -= 1;
-        self.nested_runs.remove(&index);
+        if self.meta[i].nested {
+            self.nested_runs.remove(&index);
+        }
         let (state, produced) = match end {
             TaskEnd::Value(value) => {
                 self.values[i] = Some(value);

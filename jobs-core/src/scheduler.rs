@@ -297,6 +297,7 @@ impl Scheduler {
     /// Adds a job: a future yielding `Result`, an [`infallible`](crate::infallible)
     /// future, a custom [`Job`](crate::Job), or a nested `Scheduler`. Returns a builder
     /// to set its label, requirements and flags; [`JobMut::id`] gives its typed handle.
+    #[inline]
     pub fn add<M, J: IntoJob<M>>(&mut self, job: J) -> JobMut<'_, J::Output> {
         let at = self.nodes.len();
         job.add_to(&mut self.nodes);
@@ -436,24 +437,12 @@ impl Scheduler {
     }
 
     /// Records the job just added to `nodes` at `at`; its builder.
+    #[inline]
     fn push<T>(&mut self, at: usize) -> JobMut<'_, T> {
-        self.nodes.added(at);
+        let kind = self.nodes.added(at);
         let index = u32::try_from(at).unwrap_or(u32::MAX);
-        // Resolved once, here: no user code runs for labels while the workflow runs.
-        // A nested scheduler's label is final once it is added.
-        let kind = self.nodes.kind(at);
-        let label = match (kind, self.nodes.node(at)) {
-            (NodeKind::Custom, Some(node)) => {
-                if let Some(details) = node.default_details() {
-                    self.details.insert(index, details);
-                }
-                node.default_label()
-            }
-            (NodeKind::Nested, Some(node)) => node.nested().and_then(|n| n.label.clone()),
-            _ => None,
-        };
-        if let Some(label) = label {
-            self.labels.set(index as usize, label);
+        if matches!(kind, NodeKind::Custom | NodeKind::Nested) {
+            self.own_label(index, kind);
         }
         self.meta.push(Meta {
             critical: true,
@@ -467,6 +456,28 @@ impl Scheduler {
             sched: self,
             index,
             _output: PhantomData,
+        }
+    }
+}
+
+impl Scheduler {
+    /// Records the label (and details) that the custom job or nested scheduler at
+    /// `index` gives itself. Resolved once, here: no user code runs for labels while
+    /// the workflow runs. A nested scheduler's label is final once it is added.
+    #[inline(never)]
+    fn own_label(&mut self, index: u32, kind: NodeKind) {
+        let label = match (kind, self.nodes.node(index as usize)) {
+            (NodeKind::Custom, Some(node)) => {
+                if let Some(details) = node.default_details() {
+                    self.details.insert(index, details);
+                }
+                node.default_label()
+            }
+            (NodeKind::Nested, Some(node)) => node.nested().and_then(|n| n.label.clone()),
+            _ => None,
+        };
+        if let Some(label) = label {
+            self.labels.set(index as usize, label);
         }
     }
 }
@@ -583,8 +594,16 @@ impl<'a, T> JobMut<'a, T> {
     /// assert_eq!(outcome.value(sink), Some(&()));
     /// # }
     /// ```
+    #[inline]
     pub fn requires_all<R: Into<Requirement>>(self, deps: impl IntoIterator<Item = R>) -> Self {
         let deps = deps.into_iter();
+        if deps.size_hint().1 == Some(0) {
+            return self;
+        }
+        self.push_requirements(deps)
+    }
+
+    fn push_requirements<R: Into<Requirement>>(self, deps: impl Iterator<Item = R>) -> Self {
         let (job, uid) = (self.index, self.sched.uid);
         let links = &mut self.sched.links;
         links.reserve(deps.size_hint().0);
@@ -633,6 +652,7 @@ impl<'a, T> JobMut<'a, T> {
     }
 
     /// The typed handle of the job.
+    #[inline]
     pub fn id(self) -> JobRef<T> {
         JobRef {
             id: JobId {
