@@ -226,10 +226,13 @@ pub(crate) fn boxed<T: Send + Sync + 'static>(value: T) -> Box<dyn Any + Send + 
 /// A job that is nothing but what builds its future: consumed when the job starts.
 pub(crate) trait Start: Send + 'static {
     const KIND: NodeKind;
+    /// What single-task mode keeps from one job of this type to the next: the box of
+    /// its future, when the future is `Send`.
+    type Spare: Default + Send + 'static;
     fn start(self, cx: run::SpawnCx<'_>) -> Spawned;
     /// Single-task mode: makes the job's future and polls it for the first time; its
     /// end if it has ended (or failed to start).
-    fn start_local(self, cx: run::LocalCx<'_>) -> Option<TaskEnd>;
+    fn start_local(self, cx: run::LocalCx<'_>, spare: &mut Self::Spare) -> Option<TaskEnd>;
 }
 
 /// A future, as a job.
@@ -242,11 +245,12 @@ where
     E: Into<BoxError> + 'static,
 {
     const KIND: NodeKind = NodeKind::Future;
+    type Spare = run::SpareBox<F>;
     fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
         cx.spawn(self.0)
     }
-    fn start_local(self, cx: run::LocalCx<'_>) -> Option<TaskEnd> {
-        cx.run(self.0)
+    fn start_local(self, cx: run::LocalCx<'_>, spare: &mut Self::Spare) -> Option<TaskEnd> {
+        cx.run(spare, self.0)
     }
 }
 
@@ -265,15 +269,16 @@ where
     E: Into<BoxError> + 'static,
 {
     const KIND: NodeKind = NodeKind::Future;
+    type Spare = run::SpareBox<Fut>;
     fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
         match self.inputs.fetch(cx.results()) {
             Some(values) => cx.spawn((self.make)(values)),
             None => cx.spawn_end(TaskEnd::internal("an input of the job has no value")),
         }
     }
-    fn start_local(self, cx: run::LocalCx<'_>) -> Option<TaskEnd> {
+    fn start_local(self, cx: run::LocalCx<'_>, spare: &mut Self::Spare) -> Option<TaskEnd> {
         let Self { inputs, make } = self;
-        cx.make(|results| Some(make(inputs.fetch(results)?)))
+        cx.make(spare, |results| Some(make(inputs.fetch(results)?)))
     }
 }
 
@@ -288,11 +293,13 @@ where
     E: Into<BoxError> + 'static,
 {
     const KIND: NodeKind = NodeKind::Local;
+    // The future is not `Send`: its box cannot stay with the job's type.
+    type Spare = ();
     fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
         cx.spawn_local((self.0)())
     }
-    fn start_local(self, cx: run::LocalCx<'_>) -> Option<TaskEnd> {
-        cx.make(|_| Some((self.0)()))
+    fn start_local(self, cx: run::LocalCx<'_>, _: &mut ()) -> Option<TaskEnd> {
+        cx.make(&mut None, |_| Some((self.0)()))
     }
 }
 
@@ -367,23 +374,26 @@ trait Store: Send + 'static {
     fn as_any(&mut self) -> &mut dyn Any;
 }
 
-struct Typed<S>(Vec<Option<S>>);
+struct Typed<S: Start> {
+    jobs: Vec<Option<S>>,
+    spare: S::Spare,
+}
 
 impl<S: Start> Store for Typed<S> {
     fn start(&mut self, pos: usize, cx: run::SpawnCx<'_>) -> Spawned {
-        match self.0.get_mut(pos).and_then(Option::take) {
+        match self.jobs.get_mut(pos).and_then(Option::take) {
             Some(job) => job.start(cx),
             None => cx.spawn_end(TaskEnd::internal("job started twice")),
         }
     }
     fn start_local(&mut self, pos: usize, cx: run::LocalCx<'_>) -> Option<TaskEnd> {
-        match self.0.get_mut(pos).and_then(Option::take) {
-            Some(job) => job.start_local(cx),
+        match self.jobs.get_mut(pos).and_then(Option::take) {
+            Some(job) => job.start_local(cx, &mut self.spare),
             None => Some(TaskEnd::internal("job started twice")),
         }
     }
     fn discard(&mut self, pos: usize) {
-        if let Some(job) = self.0.get_mut(pos) {
+        if let Some(job) = self.jobs.get_mut(pos) {
             *job = None;
         }
     }
@@ -460,7 +470,7 @@ impl Nodes {
             self.push_node(Box::new(Once(Some(job))));
             return;
         };
-        let Some(Typed(jobs)) = self.stores[store as usize]
+        let Some(Typed { jobs, .. }) = self.stores[store as usize]
             .as_any()
             .downcast_mut::<Typed<S>>()
         else {
@@ -491,7 +501,10 @@ impl Nodes {
             return None;
         };
         self.recent[k] = None;
-        self.stores.push(Box::new(Typed::<S>(Vec::new())));
+        self.stores.push(Box::new(Typed::<S> {
+            jobs: Vec::new(),
+            spare: S::Spare::default(),
+        }));
         self.store_types.push(ty);
         Some((self.stores.len() - 1) as u32)
     }
@@ -606,10 +619,11 @@ mod tests {
         } else {
             NodeKind::Future
         };
+        type Spare = ();
         fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
             cx.spawn_end(TaskEnd::Cancelled)
         }
-        fn start_local(self, _: run::LocalCx<'_>) -> Option<TaskEnd> {
+        fn start_local(self, _: run::LocalCx<'_>, _: &mut ()) -> Option<TaskEnd> {
             Some(TaskEnd::Cancelled)
         }
     }
@@ -704,11 +718,12 @@ mod tests {
         struct Large([u8; MAX_BY_VALUE + 1]);
         impl Start for Large {
             const KIND: NodeKind = NodeKind::Future;
+            type Spare = ();
             fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
                 let Large(_bytes) = self;
                 cx.spawn_end(TaskEnd::Cancelled)
             }
-            fn start_local(self, _: run::LocalCx<'_>) -> Option<TaskEnd> {
+            fn start_local(self, _: run::LocalCx<'_>, _: &mut ()) -> Option<TaskEnd> {
                 Some(TaskEnd::Cancelled)
             }
         }

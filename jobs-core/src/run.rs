@@ -563,16 +563,29 @@ pub(crate) struct LocalCx<'a> {
     local: &'a mut Local,
 }
 
+/// The box of the futures of one type of job, in single-task mode: a job that ends
+/// at its first poll leaves it for the next job of its type.
+pub(crate) type SpareBox<F> = Option<Pin<Box<Ending<F>>>>;
+
 impl LocalCx<'_> {
-    /// Boxes the job's future and polls it for the first time: its end, if it has
-    /// ended.
-    pub(crate) fn run<F, T, E>(self, future: F) -> Option<TaskEnd>
+    /// Boxes the job's future, in `spare` if there is one, and polls it for the first
+    /// time: its end, if it has ended, and then the box goes back to `spare`.
+    pub(crate) fn run<F, T, E>(self, spare: &mut SpareBox<F>, future: F) -> Option<TaskEnd>
     where
         F: Future<Output = Result<T, E>> + 'static,
         T: Send + Sync + 'static,
         E: Into<BoxError> + 'static,
     {
-        self.local.first_poll(self.index, Box::pin(job_end(future)))
+        let boxed = match spare.take() {
+            Some(mut boxed) => {
+                boxed.as_mut().set(job_end(future));
+                boxed
+            }
+            None => Box::pin(job_end(future)),
+        };
+        let (end, boxed) = self.local.first_poll(self.index, boxed)?;
+        *spare = Some(boxed);
+        Some(end)
     }
 
     /// Makes the job's future with `make`, which runs user code (clones of inputs, the
@@ -580,6 +593,7 @@ impl LocalCx<'_> {
     /// has no value. Then as [`Self::run`].
     pub(crate) fn make<F, T, E>(
         self,
+        spare: &mut SpareBox<F>,
         make: impl FnOnce(Results<'_>) -> Option<F>,
     ) -> Option<TaskEnd>
     where
@@ -589,7 +603,7 @@ impl LocalCx<'_> {
     {
         let results = self.results;
         match std::panic::catch_unwind(AssertUnwindSafe(|| make(results))) {
-            Ok(Some(future)) => self.run(future),
+            Ok(Some(future)) => self.run(spare, future),
             Ok(None) => Some(TaskEnd::internal("an input of the job has no value")),
             Err(panic) => Some(TaskEnd::Error(JobError::from_panic(panic))),
         }
@@ -889,8 +903,9 @@ impl Scheduler {
     /// when the run future first polls it: jobs ready together start one after the
     /// other, each once the one before has had its first poll, and a run that ends
     /// first cancels those not yet started without making them. A job's future is
-    /// boxed when it starts and freed when it ends, so jobs that end at their first
-    /// poll use one box after the other.
+    /// boxed when it starts; jobs of one type (futures, or
+    /// [`add_with`](Self::add_with) jobs) that end at their first poll share one box,
+    /// so that a loop of short jobs allocates nothing per job.
     ///
     /// The run semantics are those of [`run`](Self::run), with the same outcome.
     /// The future is not `Send`: await it on a current-thread runtime, in a
@@ -1152,6 +1167,18 @@ impl Driver {
     /// current-thread runtime they are first polled first.
     /// Once the run is closing, they are cancelled instead.
     fn start(&mut self, sink: &mut Sink<'_>) {
+        if self.starting.is_empty() {
+            return;
+        }
+        if let Sink::Local(local) = sink
+            && !self.closing()
+        {
+            // Single-task mode: they start when the run future first polls them.
+            self.live += self.starting.len();
+            local.defer(&self.starting);
+            self.starting.clear();
+            return;
+        }
         let mut starting = std::mem::take(&mut self.starting);
         let last = starting.len().wrapping_sub(1);
         for (k, &i) in starting.iter().enumerate() {
@@ -1177,7 +1204,7 @@ impl Driver {
         let mut slot = NO_SLOT;
         match sink {
             Sink::Local(local) => {
-                local.defer(i);
+                local.defer(&[i]);
                 return;
             }
             Sink::Tasks(shared, handoff) => {
@@ -1392,6 +1419,9 @@ impl Driver {
     /// Job `index` ended (`produced`: with a value): count its successors down, start
     /// the ones that become ready, skip the ones starved of an input.
     fn propagate(&mut self, index: u32, produced: bool) {
+        if self.plan.successor_range(index as usize).is_empty() {
+            return;
+        }
         let mut skipped = false;
         self.work.push((index, produced));
         while let Some((j, produced)) = self.work.pop() {

@@ -334,3 +334,79 @@ async fn a_job_still_to_start_when_the_run_fails_is_never_made() {
     assert_eq!(made.load(SeqCst), 0);
     assert_eq!(failure.outcome.state(later), Some(State::Cancelled));
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn jobs_of_one_type_that_share_a_box_each_end_with_their_own_result() {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+    #[derive(Clone, Copy, PartialEq)]
+    enum How {
+        Ok,
+        Err,
+        PanicWhenDropped,
+        WaitOnce,
+    }
+    /// One future type for every job: in single-task mode they share one box, each
+    /// job's future going where the one before it ended.
+    struct Scripted {
+        value: u32,
+        how: How,
+        waited: bool,
+    }
+    impl std::future::Future for Scripted {
+        type Output = Result<u32, std::io::Error>;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+            match self.how {
+                How::WaitOnce if !self.waited => {
+                    self.waited = true;
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                }
+                How::Err => Poll::Ready(Err(std::io::Error::other("failed"))),
+                _ => Poll::Ready(Ok(self.value)),
+            }
+        }
+    }
+    impl Drop for Scripted {
+        fn drop(&mut self) {
+            if self.how == How::PanicWhenDropped && !std::thread::panicking() {
+                panic!("dropped");
+            }
+        }
+    }
+    let script = [
+        How::Ok,
+        How::Err,
+        How::Ok,
+        How::PanicWhenDropped,
+        How::Ok,
+        How::WaitOnce,
+        How::Ok,
+    ];
+    let mut s = Scheduler::new();
+    let ids: Vec<_> = (0..)
+        .zip(script)
+        .map(|(value, how)| {
+            let job = Scripted {
+                value,
+                how,
+                waited: false,
+            };
+            s.add(job).noncritical().id()
+        })
+        .collect();
+    let outcome = s.run_local().await.unwrap();
+    for ((value, how), id) in (0..).zip(script).zip(ids) {
+        match how {
+            How::Ok | How::WaitOnce => assert_eq!(outcome.value(id), Some(&value)),
+            How::Err | How::PanicWhenDropped => {
+                assert_eq!(outcome.state(id), Some(State::Failed));
+                let panic = outcome
+                    .report(id)
+                    .and_then(|r| r.error())
+                    .map(|e| e.is_panic());
+                assert_eq!(panic, Some(how == How::PanicWhenDropped));
+            }
+        }
+    }
+}

@@ -7,10 +7,14 @@
 //! became ready, and a run that ends first never starts those still queued: they are
 //! cancelled. Jobs that end at their first poll, as short ones do, are never held
 //! together: a thousand independent jobs use one box after the other, not a thousand.
+//! A job kept by value (a future, or what makes one) is made, boxed and first polled
+//! in one step compiled for its type, in the box the last job of its type left if it
+//! ended at its first poll (when the future is `Send`, the box stays with the type's
+//! store): a loop of such jobs allocates nothing per job.
 //!
 //! A job whose future is still pending after its first poll goes in a slab. Each poll
 //! gets a waker that queues the job's key in the slab and wakes the run future; the
-//! waker is reused for the next poll unless the job kept a clone. A job's box is freed
+//! waker is reused for the next poll unless the job kept a clone. Its box is freed
 //! when it ends.
 
 use std::collections::VecDeque;
@@ -62,9 +66,13 @@ pub(crate) struct Local {
 }
 
 impl Local {
-    /// Job `index` runs: it starts when the run future comes to poll it.
-    pub(super) fn defer(&mut self, index: u32) {
-        self.deferred.push_back(index);
+    /// These jobs run, in order: each starts when the run future comes to poll it.
+    pub(super) fn defer(&mut self, jobs: &[u32]) {
+        if let [job] = jobs {
+            self.deferred.push_back(*job);
+        } else {
+            self.deferred.extend(jobs);
+        }
     }
 
     /// Starts job `index`: its future is polled by the run future from now on.
@@ -95,8 +103,13 @@ impl Local {
     }
 
     /// Polls the future of job `index`, just started, for the first time: its end if
-    /// it has ended. Otherwise it goes in the slab, where its waker finds it.
-    pub(super) fn first_poll<F>(&mut self, index: u32, mut future: Pin<Box<F>>) -> Option<TaskEnd>
+    /// it has ended, with its box. Otherwise it goes in the slab, where its waker finds
+    /// it.
+    pub(super) fn first_poll<F>(
+        &mut self,
+        index: u32,
+        mut future: Pin<Box<F>>,
+    ) -> Option<(TaskEnd, Pin<Box<F>>)>
     where
         F: Future<Output = TaskEnd> + 'static,
     {
@@ -116,8 +129,8 @@ impl Local {
                 });
                 None
             }
-            // A job's future has been dropped already (see `job_end`); its box now.
-            Poll::Ready(end) => Some(end),
+            // A job's future has been dropped already (see `job_end`).
+            Poll::Ready(end) => Some((end, future)),
         }
     }
 
