@@ -402,6 +402,13 @@ impl<S: Start> Store for Typed<S> {
     }
 }
 
+/// Where a job kept by value is: its store, and its place in the store.
+#[derive(Clone, Copy)]
+pub(crate) struct Stored {
+    store: u32,
+    pos: u32,
+}
+
 /// Where a job is.
 enum Entry {
     Node(NodeBox),
@@ -559,19 +566,18 @@ impl Nodes {
         }
     }
 
-    /// Whether job `i` is kept by value, in its type's store.
-    pub(crate) fn stored(&self, i: usize) -> bool {
-        matches!(self.entries.get(i), Some(Entry::Stored { .. }))
+    /// Where job `i` is kept by value, if it is: its store and its place there.
+    pub(crate) fn stored(&self, i: usize) -> Option<Stored> {
+        match self.entries.get(i)? {
+            &Entry::Stored { store, pos } => Some(Stored { store, pos }),
+            Entry::Node(_) => None,
+        }
     }
 
-    /// Single-task mode: starts job `i`, kept by value (see [`Start::start_local`]).
-    pub(crate) fn start_stored(&mut self, i: usize, cx: run::LocalCx<'_>) -> Option<TaskEnd> {
-        match &self.entries[i] {
-            Entry::Stored { store, pos } => {
-                self.stores[*store as usize].start_local(*pos as usize, cx)
-            }
-            Entry::Node(_) => Some(TaskEnd::internal("a boxed job was started by value")),
-        }
+    /// Single-task mode: starts the job kept by value at `at` (see
+    /// [`Start::start_local`]).
+    pub(crate) fn start_stored(&mut self, at: Stored, cx: run::LocalCx<'_>) -> Option<TaskEnd> {
+        self.stores[at.store as usize].start_local(at.pos as usize, cx)
     }
 
     /// Job `i` is removed: what it held is dropped now.

@@ -583,7 +583,7 @@ impl LocalCx<'_> {
             }
             None => Box::pin(job_end(future)),
         };
-        let (end, boxed) = self.local.first_poll(self.index, boxed)?;
+        let (end, boxed) = self.local.first_poll(self.index, false, boxed)?;
         *spare = Some(boxed);
         Some(end)
     }
@@ -782,7 +782,7 @@ impl<'a> SpawnCx<'a> {
                         Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
                     }
                 };
-                local.start_boxed(self.index, true, Box::pin(future.instrument(span)));
+                local.start_nested(self.index, future.instrument(span));
                 return Spawned::LocalNested(cancel_tx);
             }
         };
@@ -1170,59 +1170,56 @@ impl Driver {
         if self.starting.is_empty() {
             return;
         }
-        if let Sink::Local(local) = sink
-            && !self.closing()
-        {
-            // Single-task mode: they start when the run future first polls them.
-            self.live += self.starting.len();
-            local.defer(&self.starting);
-            self.starting.clear();
-            return;
-        }
         let mut starting = std::mem::take(&mut self.starting);
-        let last = starting.len().wrapping_sub(1);
-        for (k, &i) in starting.iter().enumerate() {
-            if self.closing() {
+        // Nothing below closes the run: the test holds for every job.
+        if self.closing() {
+            for &i in &starting {
                 self.states[i as usize] = State::Cancelled;
                 self.observe(i as usize);
-            } else {
-                self.spawn(i, sink, k == last);
+            }
+        } else {
+            match sink {
+                Sink::Tasks(shared, handoff) => {
+                    let last = starting.len() - 1;
+                    for (k, &i) in starting.iter().enumerate() {
+                        self.spawn(i, shared, handoff.as_deref_mut(), k == last);
+                    }
+                }
+                Sink::Local(local) => {
+                    // Single-task mode: they start when the run future first polls
+                    // them (see `Self::start_local`).
+                    self.live += starting.len();
+                    local.defer(&starting);
+                }
             }
         }
         starting.clear();
         self.starting = starting;
     }
 
-    /// Starts job `i`; `last`: the reporting task, if any, may take it. In single-task
-    /// mode the job only joins the queue of jobs to start: the run future starts it
-    /// when it first polls it (see [`Self::start_local`]).
-    fn spawn(&mut self, i: u32, sink: &mut Sink<'_>, last: bool) {
+    /// Task mode: starts job `i`; `last`: the reporting task, if any, may take it.
+    fn spawn(
+        &mut self,
+        i: u32,
+        shared: &Arc<Shared>,
+        mut handoff: Option<&mut Handoff>,
+        last: bool,
+    ) {
         self.live += 1;
         // Only the last job started may be handed to the reporting task; one handed
         // earlier gets a task of its own first, before this job starts.
         let mut offer = false;
-        let mut slot = NO_SLOT;
-        match sink {
-            Sink::Local(local) => {
-                local.defer(&[i]);
-                return;
+        if let Some(handoff) = handoff.as_deref_mut() {
+            if let Some(earlier) = handoff.next.take() {
+                let slot = self.tasks.reserve();
+                let task = spawn_task(shared, earlier.index, slot, earlier.future);
+                self.tasks.fill(slot, task);
             }
-            Sink::Tasks(shared, handoff) => {
-                if let Some(handoff) = handoff {
-                    if let Some(earlier) = handoff.next.take() {
-                        let slot = self.tasks.reserve();
-                        let task = spawn_task(shared, earlier.index, slot, earlier.future);
-                        self.tasks.fill(slot, task);
-                    }
-                    offer = last;
-                }
-                // A job offered to the reporting task runs in that task's slot.
-                if !offer {
-                    slot = self.tasks.reserve();
-                }
-            }
+            offer = last;
         }
-        let spawned = self.start_node(i, sink, offer, slot);
+        // A job offered to the reporting task runs in that task's slot.
+        let slot = if offer { NO_SLOT } else { self.tasks.reserve() };
+        let spawned = self.start_node(i, &mut Sink::Tasks(shared, handoff), offer, slot);
         if let Spawned::Task(handle) = spawned {
             self.tasks.fill(slot, handle);
             return;
@@ -1240,13 +1237,11 @@ impl Driver {
         }
     }
 
-    /// Single-task mode: starts job `i`, which [`Self::spawn`] queued, as the run future
-    /// is about to poll it for the first time. A job kept by value is polled at once:
-    /// its end, if it has ended. Otherwise its future is in `local`, or its end in
-    /// `local.reports`.
+    /// Single-task mode: starts job `i`, which [`Self::start`] queued, and polls it for
+    /// the first time. A job kept by value gives its end, if it has ended; a job
+    /// started through its node leaves it in `local.reports`.
     fn start_local(&mut self, i: u32, local: &mut Local) -> Option<TaskEnd> {
-        let at = i as usize;
-        if self.nodes.stored(at) {
+        if let Some(at) = self.nodes.stored(i as usize) {
             let cx = LocalCx {
                 index: i,
                 results: Results {

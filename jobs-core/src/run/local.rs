@@ -53,9 +53,6 @@ struct LocalTask {
 pub(crate) struct Local {
     /// Jobs running for the driver, to be started when first polled, in order.
     deferred: VecDeque<u32>,
-    /// The future of the job just started through its node, to poll for the first
-    /// time.
-    fresh: Option<LocalTask>,
     /// The futures of the running jobs that waited at their first poll.
     running: Slab<LocalTask>,
     /// Ends known without polling (a job that failed to start).
@@ -75,39 +72,42 @@ impl Local {
         }
     }
 
-    /// Starts job `index`: its future is polled by the run future from now on.
+    /// Starts job `index` through its node, with `future`, polled for the first time
+    /// now: an end goes to `reports`, handled before anything else starts.
     pub(super) fn start<F, T, E>(&mut self, index: u32, future: F) -> Spawned
     where
         F: Future<Output = Result<T, E>> + 'static,
         T: Send + Sync + 'static,
         E: Into<BoxError> + 'static,
     {
-        self.start_boxed(index, false, Box::pin(job_end(future)));
+        self.start_polled(index, false, job_end(future));
         Spawned::Local
     }
 
-    /// Starts job `index` with a boxed future; `nested`: a nested scheduler's run.
-    pub(super) fn start_boxed(
-        &mut self,
-        index: u32,
-        nested: bool,
-        future: LocalBoxFuture<'static, TaskEnd>,
-    ) {
-        let task = LocalTask {
-            index,
-            nested,
-            future,
-        };
-        debug_assert!(self.fresh.is_none(), "one job starts at a time");
-        self.fresh = Some(task);
+    /// Starts a nested scheduler's run as job `index`, as [`Self::start`] does.
+    pub(super) fn start_nested<F>(&mut self, index: u32, run: F)
+    where
+        F: Future<Output = TaskEnd> + 'static,
+    {
+        self.start_polled(index, true, run);
+    }
+
+    fn start_polled<F>(&mut self, index: u32, nested: bool, future: F)
+    where
+        F: Future<Output = TaskEnd> + 'static,
+    {
+        if let Some((end, _)) = self.first_poll(index, nested, Box::pin(future)) {
+            self.reports.push_back(Report::without_task(index, end));
+        }
     }
 
     /// Polls the future of job `index`, just started, for the first time: its end if
     /// it has ended, with its box. Otherwise it goes in the slab, where its waker finds
-    /// it.
+    /// it. `nested`: a nested scheduler's run.
     pub(super) fn first_poll<F>(
         &mut self,
         index: u32,
+        nested: bool,
         mut future: Pin<Box<F>>,
     ) -> Option<(TaskEnd, Pin<Box<F>>)>
     where
@@ -124,7 +124,7 @@ impl Local {
             Poll::Pending => {
                 slot.insert(LocalTask {
                     index,
-                    nested: false,
+                    nested,
                     future,
                 });
                 None
@@ -132,32 +132,6 @@ impl Local {
             // A job's future has been dropped already (see `job_end`).
             Poll::Ready(end) => Some((end, future)),
         }
-    }
-
-    /// Starts the next queued job and polls it for the first time; its end, if it has
-    /// ended or failed to start.
-    fn start_next(&mut self, driver: &mut Driver, index: u32) -> Option<Report> {
-        let end = match driver.start_local(index, self) {
-            Some(end) => Some(end),
-            // Started through its node: its future is here, unless it failed to start
-            // and its end is in `reports`.
-            None => {
-                let mut task = self.fresh.take()?;
-                let slot = self.running.vacant_entry();
-                let job = Wake {
-                    key: slot.key() as u32,
-                    index,
-                };
-                match self.wakers.poll(task.future.as_mut(), job) {
-                    Poll::Pending => {
-                        slot.insert(task);
-                        None
-                    }
-                    Poll::Ready(end) => Some(end),
-                }
-            }
-        };
-        end.map(|end| Report::without_task(index, end))
     }
 
     /// Polls a woken job once; its end, if it has ended. Nothing if the job has ended
@@ -201,7 +175,9 @@ impl Local {
                 break;
             }
             let end = if let Some(index) = self.deferred.pop_front() {
-                self.start_next(driver, index)
+                // A job started through its node leaves its end, if any, in `reports`.
+                let end = driver.start_local(index, self);
+                end.map(|end| Report::without_task(index, end))
             } else {
                 // Every queued job has started: the woken ones now.
                 let Some(&job) = woken.get(next_woken) else {
