@@ -232,7 +232,7 @@ pub(crate) trait Start: Send + 'static {
     fn start(self, cx: run::SpawnCx<'_>) -> Spawned;
     /// Single-task mode: makes the job's future and polls it for the first time; its
     /// end if it has ended (or failed to start).
-    fn start_local(self, cx: run::LocalCx<'_>, spare: &mut Self::Spare) -> Option<TaskEnd>;
+    fn start_local(self, cx: run::LocalCx<'_>, spare: &mut Self::Spare) -> run::FirstPoll;
 }
 
 /// A future, as a job.
@@ -249,7 +249,7 @@ where
     fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
         cx.spawn(self.0)
     }
-    fn start_local(self, cx: run::LocalCx<'_>, spare: &mut Self::Spare) -> Option<TaskEnd> {
+    fn start_local(self, cx: run::LocalCx<'_>, spare: &mut Self::Spare) -> run::FirstPoll {
         cx.run(spare, self.0)
     }
 }
@@ -276,7 +276,7 @@ where
             None => cx.spawn_end(TaskEnd::internal("an input of the job has no value")),
         }
     }
-    fn start_local(self, cx: run::LocalCx<'_>, spare: &mut Self::Spare) -> Option<TaskEnd> {
+    fn start_local(self, cx: run::LocalCx<'_>, spare: &mut Self::Spare) -> run::FirstPoll {
         let Self { inputs, make } = self;
         cx.make(spare, |results| Some(make(inputs.fetch(results)?)))
     }
@@ -298,7 +298,7 @@ where
     fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
         cx.spawn_local((self.0)())
     }
-    fn start_local(self, cx: run::LocalCx<'_>, _: &mut ()) -> Option<TaskEnd> {
+    fn start_local(self, cx: run::LocalCx<'_>, _: &mut ()) -> run::FirstPoll {
         cx.make(&mut None, |_| Some((self.0)()))
     }
 }
@@ -368,7 +368,7 @@ impl Node for Unknown {
 /// The jobs of many [`Start`] jobs of one type, kept by value, by position.
 trait Store: Send + 'static {
     fn start(&mut self, pos: usize, cx: run::SpawnCx<'_>) -> Spawned;
-    fn start_local(&mut self, pos: usize, cx: run::LocalCx<'_>) -> Option<TaskEnd>;
+    fn start_local(&mut self, pos: usize, cx: run::LocalCx<'_>) -> run::FirstPoll;
     /// Drops the job at `pos`, which will never start.
     fn discard(&mut self, pos: usize);
     fn as_any(&mut self) -> &mut dyn Any;
@@ -386,10 +386,10 @@ impl<S: Start> Store for Typed<S> {
             None => cx.spawn_end(TaskEnd::internal("job started twice")),
         }
     }
-    fn start_local(&mut self, pos: usize, cx: run::LocalCx<'_>) -> Option<TaskEnd> {
+    fn start_local(&mut self, pos: usize, cx: run::LocalCx<'_>) -> run::FirstPoll {
         match self.jobs.get_mut(pos).and_then(Option::take) {
             Some(job) => job.start_local(cx, &mut self.spare),
-            None => Some(TaskEnd::internal("job started twice")),
+            None => run::FirstPoll::Ended(TaskEnd::internal("job started twice")),
         }
     }
     fn discard(&mut self, pos: usize) {
@@ -576,7 +576,7 @@ impl Nodes {
 
     /// Single-task mode: starts the job kept by value at `at` (see
     /// [`Start::start_local`]).
-    pub(crate) fn start_stored(&mut self, at: Stored, cx: run::LocalCx<'_>) -> Option<TaskEnd> {
+    pub(crate) fn start_stored(&mut self, at: Stored, cx: run::LocalCx<'_>) -> run::FirstPoll {
         self.stores[at.store as usize].start_local(at.pos as usize, cx)
     }
 
@@ -629,8 +629,8 @@ mod tests {
         fn start(self, cx: run::SpawnCx<'_>) -> Spawned {
             cx.spawn_end(TaskEnd::Cancelled)
         }
-        fn start_local(self, _: run::LocalCx<'_>, _: &mut ()) -> Option<TaskEnd> {
-            Some(TaskEnd::Cancelled)
+        fn start_local(self, _: run::LocalCx<'_>, _: &mut ()) -> run::FirstPoll {
+            run::FirstPoll::Ended(TaskEnd::Cancelled)
         }
     }
 
@@ -729,8 +729,8 @@ mod tests {
                 let Large(_bytes) = self;
                 cx.spawn_end(TaskEnd::Cancelled)
             }
-            fn start_local(self, _: run::LocalCx<'_>, _: &mut ()) -> Option<TaskEnd> {
-                Some(TaskEnd::Cancelled)
+            fn start_local(self, _: run::LocalCx<'_>, _: &mut ()) -> run::FirstPoll {
+                run::FirstPoll::Ended(TaskEnd::Cancelled)
             }
         }
         let mut nodes = Nodes::default();

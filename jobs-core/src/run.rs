@@ -556,11 +556,23 @@ pub struct SpawnCx<'a> {
 }
 
 /// What a job kept by value needs to start in single-task mode: its inputs' values,
-/// and the run future's jobs, where its future is polled at once.
+/// the place of its own, and the run future's jobs, where its future is polled at once.
 pub(crate) struct LocalCx<'a> {
     index: u32,
-    results: Results<'a>,
+    uid: u64,
+    values: &'a mut [Option<Value>],
     local: &'a mut Local,
+}
+
+/// How the first poll of a job kept by value went, in single-task mode.
+pub(crate) enum FirstPoll {
+    /// The job waits: its future is with the run future's jobs.
+    Pending,
+    /// The job ended with a value, stored with the run's values already: nothing is
+    /// moved through the driver but the job's index.
+    Produced,
+    /// The job ended otherwise (an error, a panic), or could not start.
+    Ended(TaskEnd),
 }
 
 /// The box of the futures of one type of job, in single-task mode: a job that ends
@@ -569,23 +581,38 @@ pub(crate) type SpareBox<F> = Option<Pin<Box<Ending<F>>>>;
 
 impl LocalCx<'_> {
     /// Boxes the job's future, in `spare` if there is one, and polls it for the first
-    /// time: its end, if it has ended, and then the box goes back to `spare`.
-    pub(crate) fn run<F, T, E>(self, spare: &mut SpareBox<F>, future: F) -> Option<TaskEnd>
+    /// time. If it has ended, the box goes back to `spare`, and a value goes to its
+    /// place in the run's values.
+    #[inline]
+    pub(crate) fn run<F, T, E>(self, spare: &mut SpareBox<F>, future: F) -> FirstPoll
     where
         F: Future<Output = Result<T, E>> + 'static,
         T: Send + Sync + 'static,
         E: Into<BoxError> + 'static,
     {
-        let boxed = match spare.take() {
-            Some(mut boxed) => {
-                boxed.as_mut().set(job_end(future));
-                boxed
+        let future = match spare.take() {
+            Some(mut reused) => {
+                reused.as_mut().set(job_end(future));
+                reused
             }
             None => Box::pin(job_end(future)),
         };
-        let (end, boxed) = self.local.first_poll(self.index, false, boxed)?;
-        *spare = Some(boxed);
-        Some(end)
+        let mut other = None;
+        let poll =
+            |future: Pin<&mut Ending<F>>, cx: &mut Context<'_>| future.poll_value(cx, &mut other);
+        match self
+            .local
+            .first_poll(self.index, false, future, spare, poll)
+        {
+            Poll::Pending => FirstPoll::Pending,
+            Poll::Ready(Some(value)) => {
+                self.values[self.index as usize] = Some(boxed(value));
+                FirstPoll::Produced
+            }
+            Poll::Ready(None) => FirstPoll::Ended(
+                other.unwrap_or_else(|| TaskEnd::internal("a job ended without its end")),
+            ),
+        }
     }
 
     /// Makes the job's future with `make`, which runs user code (clones of inputs, the
@@ -595,17 +622,20 @@ impl LocalCx<'_> {
         self,
         spare: &mut SpareBox<F>,
         make: impl FnOnce(Results<'_>) -> Option<F>,
-    ) -> Option<TaskEnd>
+    ) -> FirstPoll
     where
         F: Future<Output = Result<T, E>> + 'static,
         T: Send + Sync + 'static,
         E: Into<BoxError> + 'static,
     {
-        let results = self.results;
+        let results = Results {
+            uid: self.uid,
+            values: &*self.values,
+        };
         match std::panic::catch_unwind(AssertUnwindSafe(|| make(results))) {
             Ok(Some(future)) => self.run(spare, future),
-            Ok(None) => Some(TaskEnd::internal("an input of the job has no value")),
-            Err(panic) => Some(TaskEnd::Error(JobError::from_panic(panic))),
+            Ok(None) => FirstPoll::Ended(TaskEnd::internal("an input of the job has no value")),
+            Err(panic) => FirstPoll::Ended(TaskEnd::Error(JobError::from_panic(panic))),
         }
     }
 }
@@ -644,6 +674,54 @@ pub(crate) fn job_end<F>(future: F) -> Ending<F> {
     Ending::Running { future }
 }
 
+impl<F, T, E> Ending<F>
+where
+    F: Future<Output = Result<T, E>>,
+    T: Send + Sync + 'static,
+    E: Into<BoxError>,
+{
+    /// Polls the job's future: its value, or, if it ended otherwise (an error, a panic,
+    /// in the future or in its drop once it has ended), nothing, and that end in
+    /// `other`. Not a `Result` with the end in it: the value alone fits in registers,
+    /// where a short job's `()` need not be written out and read back.
+    #[inline]
+    fn poll_value(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        other: &mut Option<TaskEnd>,
+    ) -> Poll<Option<T>> {
+        let EndingProj::Running { future } = self.as_mut().project() else {
+            *other = Some(TaskEnd::internal("a job was polled after its end"));
+            return Poll::Ready(None);
+        };
+        let value = match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(Ok(value))) => Some(value),
+            Ok(Poll::Ready(Err(error))) => {
+                let error = JobError::new(JobErrorKind::Error(error.into()));
+                *other = Some(TaskEnd::Error(error));
+                None
+            }
+            Err(panic) => {
+                *other = Some(TaskEnd::Error(JobError::from_panic(panic)));
+                None
+            }
+        };
+        // Dropped here, not with the task or the box that holds it.
+        if !std::mem::needs_drop::<F>() {
+            self.set(Ending::Ended);
+            return Poll::Ready(value);
+        }
+        match std::panic::catch_unwind(AssertUnwindSafe(|| self.set(Ending::Ended))) {
+            Ok(()) => Poll::Ready(value),
+            Err(panic) => {
+                *other = Some(TaskEnd::Error(JobError::from_panic(panic)));
+                Poll::Ready(None)
+            }
+        }
+    }
+}
+
 impl<F, T, E> Future for Ending<F>
 where
     F: Future<Output = Result<T, E>>,
@@ -652,36 +730,13 @@ where
 {
     type Output = TaskEnd;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<TaskEnd> {
-        let EndingProj::Running { future } = self.as_mut().project() else {
-            return Poll::Ready(TaskEnd::internal("a job was polled after its end"));
-        };
-        let end = match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(result)) => end_of(result),
-            Err(panic) => TaskEnd::Error(JobError::from_panic(panic)),
-        };
-        // Dropped here, not with the task or the box that holds it.
-        if !std::mem::needs_drop::<F>() {
-            self.set(Ending::Ended);
-            return Poll::Ready(end);
-        }
-        match std::panic::catch_unwind(AssertUnwindSafe(|| self.set(Ending::Ended))) {
-            Ok(()) => Poll::Ready(end),
-            Err(panic) => Poll::Ready(TaskEnd::Error(JobError::from_panic(panic))),
-        }
-    }
-}
-
-/// A job's end from its result.
-fn end_of<T, E>(result: Result<T, E>) -> TaskEnd
-where
-    T: Send + Sync + 'static,
-    E: Into<BoxError>,
-{
-    match result {
-        Ok(value) => TaskEnd::Value(boxed(value)),
-        Err(error) => TaskEnd::Error(JobError::new(JobErrorKind::Error(error.into()))),
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<TaskEnd> {
+        let mut other = None;
+        self.poll_value(cx, &mut other).map(|value| match value {
+            Some(value) => TaskEnd::Value(boxed(value)),
+            None => other.unwrap_or_else(|| TaskEnd::internal("a job ended without its end")),
+        })
     }
 }
 
@@ -1240,14 +1295,12 @@ impl Driver {
     /// Single-task mode: starts job `i`, which [`Self::start`] queued, and polls it for
     /// the first time. A job kept by value gives its end, if it has ended; a job
     /// started through its node leaves it in `local.reports`.
-    fn start_local(&mut self, i: u32, local: &mut Local) -> Option<TaskEnd> {
+    fn start_local(&mut self, i: u32, local: &mut Local) -> FirstPoll {
         if let Some(at) = self.nodes.stored(i as usize) {
             let cx = LocalCx {
                 index: i,
-                results: Results {
-                    uid: self.uid,
-                    values: &self.values,
-                },
+                uid: self.uid,
+                values: &mut self.values,
                 local,
             };
             return self.nodes.start_stored(at, cx);
@@ -1261,7 +1314,7 @@ impl Driver {
             };
             self.nested_runs.insert(i, run);
         }
-        None
+        FirstPoll::Pending
     }
 
     /// Has job `i`'s node start it: spawn its task, hand it to the reporting task
@@ -1328,10 +1381,6 @@ impl Driver {
 
     fn record(&mut self, Report { index, end, .. }: Report, sink: &mut Sink<'_>) {
         let i = index as usize;
-        self.live -= 1;
-        if self.meta[i].nested {
-            self.nested_runs.remove(&index);
-        }
         let (state, produced) = match end {
             TaskEnd::Value(value) => {
                 self.values[i] = Some(value);
@@ -1359,6 +1408,23 @@ impl Driver {
             }
             TaskEnd::Cancelled => (State::Cancelled, false),
         };
+        self.settle(index, state, produced, sink);
+    }
+
+    /// Single-task mode: job `index` ended with a value, which is in its place in
+    /// `values` already.
+    fn produced(&mut self, index: u32, sink: &mut Sink<'_>) {
+        self.settle(index, State::Done, true, sink);
+    }
+
+    /// Job `index` ended in `state`, what it left recorded (`produced`: with a value):
+    /// starts what its end lets start, or ends the run.
+    fn settle(&mut self, index: u32, state: State, produced: bool, sink: &mut Sink<'_>) {
+        let i = index as usize;
+        self.live -= 1;
+        if self.meta[i].nested {
+            self.nested_runs.remove(&index);
+        }
         self.states[i] = state;
         self.observe(i);
         if !self.meta[i].forever {

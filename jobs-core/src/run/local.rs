@@ -32,8 +32,8 @@ use slab::Slab;
 use tokio::time::Instant;
 
 use super::{
-    CancelRx, Driver, Report, Sink, Spawned, TaskEnd, cancel_asked, job_end, lock, run_hooks,
-    wait_cancel,
+    CancelRx, Driver, FirstPoll, Report, Sink, Spawned, TaskEnd, cancel_asked, job_end, lock,
+    run_hooks, wait_cancel,
 };
 use crate::error::{BoxError, Failure, Reason};
 use crate::outcome::Outcome;
@@ -96,20 +96,24 @@ impl Local {
     where
         F: Future<Output = TaskEnd> + 'static,
     {
-        if let Some((end, _)) = self.first_poll(index, nested, Box::pin(future)) {
+        let future = Box::pin(future);
+        if let Poll::Ready(end) = self.first_poll(index, nested, future, &mut None, F::poll) {
             self.reports.push_back(Report::without_task(index, end));
         }
     }
 
-    /// Polls the future of job `index`, just started, for the first time: its end if
-    /// it has ended, with its box. Otherwise it goes in the slab, where its waker finds
-    /// it. `nested`: a nested scheduler's run.
-    pub(super) fn first_poll<F>(
+    /// Polls the future of job `index`, just started, for the first time, with `poll`:
+    /// what `poll` gives. If the job has ended, its box goes to `spare`; otherwise the
+    /// slab keeps it, where its waker finds it. `nested`: a nested scheduler's run.
+    #[inline]
+    pub(super) fn first_poll<F, R>(
         &mut self,
         index: u32,
         nested: bool,
         mut future: Pin<Box<F>>,
-    ) -> Option<(TaskEnd, Pin<Box<F>>)>
+        spare: &mut Option<Pin<Box<F>>>,
+        poll: impl FnOnce(Pin<&mut F>, &mut Context<'_>) -> Poll<R>,
+    ) -> Poll<R>
     where
         F: Future<Output = TaskEnd> + 'static,
     {
@@ -120,18 +124,18 @@ impl Local {
             key: slot.key() as u32,
             index,
         };
-        match self.wakers.poll(future.as_mut(), job) {
-            Poll::Pending => {
-                slot.insert(LocalTask {
-                    index,
-                    nested,
-                    future,
-                });
-                None
-            }
+        let polled = self.wakers.poll(job, |cx| poll(future.as_mut(), cx));
+        if polled.is_pending() {
+            slot.insert(LocalTask {
+                index,
+                nested,
+                future,
+            });
+        } else {
             // A job's future has been dropped already (see `job_end`).
-            Poll::Ready(end) => Some((end, future)),
+            *spare = Some(future);
         }
+        polled
     }
 
     /// Polls a woken job once; its end, if it has ended. Nothing if the job has ended
@@ -142,7 +146,7 @@ impl Local {
             .running
             .get_mut(key)
             .filter(|task| task.index == job.index)?;
-        match self.wakers.poll(task.future.as_mut(), job) {
+        match self.wakers.poll(job, |cx| task.future.as_mut().poll(cx)) {
             Poll::Pending => None,
             Poll::Ready(end) => {
                 let index = self.running.remove(key).index;
@@ -176,8 +180,14 @@ impl Local {
             }
             let end = if let Some(index) = self.deferred.pop_front() {
                 // A job started through its node leaves its end, if any, in `reports`.
-                let end = driver.start_local(index, self);
-                end.map(|end| Report::without_task(index, end))
+                match driver.start_local(index, self) {
+                    FirstPoll::Pending => None,
+                    FirstPoll::Produced => {
+                        driver.produced(index, &mut Sink::Local(self));
+                        None
+                    }
+                    FirstPoll::Ended(end) => Some(Report::without_task(index, end)),
+                }
             } else {
                 // Every queued job has started: the woken ones now.
                 let Some(&job) = woken.get(next_woken) else {
@@ -248,6 +258,7 @@ struct Wakers {
 
 impl Wakers {
     /// A waker for `job`: the spare one if no job kept a clone of it.
+    #[inline]
     fn waker(&mut self, job: Wake) -> Arc<JobWaker> {
         if let Some(mut waker) = self.spare.take()
             && let Some(unique) = Arc::get_mut(&mut waker)
@@ -261,14 +272,11 @@ impl Wakers {
         })
     }
 
-    /// Polls `future` once with a waker for `job`.
-    fn poll<F: Future + ?Sized>(&mut self, future: Pin<&mut F>, job: Wake) -> Poll<F::Output> {
+    /// Polls once, with `poll`, with a waker for `job`.
+    #[inline]
+    fn poll<R>(&mut self, job: Wake, poll: impl FnOnce(&mut Context<'_>) -> Poll<R>) -> Poll<R> {
         let waker = self.waker(job);
-        let polled = {
-            let waker = waker_ref(&waker);
-            let mut cx = Context::from_waker(&waker);
-            future.poll(&mut cx)
-        };
+        let polled = poll(&mut Context::from_waker(&waker_ref(&waker)));
         self.spare = Some(waker);
         polled
     }
