@@ -1639,9 +1639,11 @@ impl Driver {
     /// shut their jobs down themselves).
     fn shutdown_hooks(&mut self) -> Vec<Hook> {
         let mut hooks = Vec::new();
-        for i in 0..self.nodes.len() {
+        for (i, meta) in self.meta.iter().enumerate() {
             // Only nested schedulers and custom jobs have hooks.
-            let meta = &self.meta[i];
+            if !(meta.nested || meta.custom) {
+                continue;
+            }
             let Some(node) = self.nodes.node_mut(i) else {
                 continue;
             };
