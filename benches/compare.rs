@@ -256,9 +256,13 @@ const fn workload(name: &'static str, shape: Shape, window: Option<usize>) -> Wo
     }
 }
 
-const MAIN: [Workload; 4] = [
+/// The workloads of the design's bars. The 10k ones are also the size at which
+/// asynciojobs' own benchmark script measures its jobs by default.
+const MAIN: [Workload; 6] = [
     workload("independent 100k", Shape::Independent(100_000), None),
+    workload("independent 10k", Shape::Independent(10_000), None),
     workload("chain 100k", Shape::Chain(100_000), None),
+    workload("chain 10k", Shape::Chain(10_000), None),
     workload(
         "layered 10k w100",
         Shape::Layered {

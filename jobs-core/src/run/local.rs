@@ -10,7 +10,10 @@
 //! A job kept by value (a future, or what makes one) is made, boxed and first polled
 //! in one step compiled for its type, in the box the last job of its type left if it
 //! ended at its first poll (when the future is `Send`, the box stays with the type's
-//! store): a loop of such jobs allocates nothing per job.
+//! store): a loop of such jobs allocates nothing per job. If it ends there with a
+//! value, the value goes straight to its place in the run's values, and the driver is
+//! told the job's index alone (`FirstPoll::Produced`): nothing the size of an end is
+//! built and moved from frame to frame.
 //!
 //! A job whose future is still pending after its first poll goes in a slab. Each poll
 //! gets a waker that queues the job's key in the slab and wakes the run future; the
