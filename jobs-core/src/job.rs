@@ -230,8 +230,9 @@ pub(crate) trait Start: Send + 'static {
     /// its future, when the future is `Send`.
     type Spare: Default + Send + 'static;
     fn start(self, cx: run::SpawnCx<'_>) -> Spawned;
-    /// Single-task mode: makes the job's future and polls it for the first time; its
-    /// end if it has ended (or failed to start).
+    /// Single-task mode: makes the job's future and polls it for the first time. A
+    /// value it ends with goes to its slot in the run's values; any other end (or a
+    /// failure to start) comes back in [`run::FirstPoll::Ended`].
     fn start_local(self, cx: run::LocalCx<'_>, spare: &mut Self::Spare) -> run::FirstPoll;
 }
 

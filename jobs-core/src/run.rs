@@ -555,8 +555,9 @@ pub struct SpawnCx<'a> {
     events: Option<&'a EventSink>,
 }
 
-/// What a job kept by value needs to start in single-task mode: its inputs' values,
-/// the place of its own, and the run future's jobs, where its future is polled at once.
+/// What a job kept by value needs to start in single-task mode: the run's values (its
+/// inputs', and its own slot), and the run future's jobs, where its future is polled
+/// at once.
 pub(crate) struct LocalCx<'a> {
     index: u32,
     uid: u64,
@@ -1293,8 +1294,9 @@ impl Driver {
     }
 
     /// Single-task mode: starts job `i`, which [`Self::start`] queued, and polls it for
-    /// the first time. A job kept by value gives its end, if it has ended; a job
-    /// started through its node leaves it in `local.reports`.
+    /// the first time. A job kept by value tells how that went: a value it ended with
+    /// is in `values` already, any other end comes back. A job started through its
+    /// node leaves its end, if any, in `local.reports`.
     fn start_local(&mut self, i: u32, local: &mut Local) -> FirstPoll {
         if let Some(at) = self.nodes.stored(i as usize) {
             let cx = LocalCx {
