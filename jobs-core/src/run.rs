@@ -610,9 +610,7 @@ impl LocalCx<'_> {
                 self.values[self.index as usize] = Some(boxed(value));
                 FirstPoll::Produced
             }
-            Poll::Ready(None) => FirstPoll::Ended(
-                other.unwrap_or_else(|| TaskEnd::internal("a job ended without its end")),
-            ),
+            Poll::Ready(None) => FirstPoll::Ended(other_end(other)),
         }
     }
 
@@ -736,9 +734,15 @@ where
         let mut other = None;
         self.poll_value(cx, &mut other).map(|value| match value {
             Some(value) => TaskEnd::Value(boxed(value)),
-            None => other.unwrap_or_else(|| TaskEnd::internal("a job ended without its end")),
+            None => other_end(other),
         })
     }
+}
+
+/// The end [`Ending::poll_value`] left in its out-slot when it gave no value; it
+/// always leaves one, but a missing one is the job's failure, not a panic.
+fn other_end(other: Option<TaskEnd>) -> TaskEnd {
+    other.unwrap_or_else(|| TaskEnd::internal("a job ended without its end"))
 }
 
 /// A job's label for logs, formatted only when a log is written.
