@@ -1,26 +1,34 @@
 //! The driver: runs one scheduler by dependency counting.
 //!
-//! Every job runs in a tokio task. A task reports its job's end, exactly once, through
-//! a drop guard: the job's value, its error or panic, or `Cancelled` when the task is
-//! dropped before finishing. The task tries to take the lock on the scheduling state:
-//! if it gets it, it handles its report and every report in the inbox (those of tasks
-//! that found the lock taken) and starts the jobs that became ready; if not, it leaves
-//! its report in the inbox, and the holder handles it before letting go. So a finished
-//! job starts its successors from its own task, as a hand-written tokio scheduler
-//! would, and no task ever waits for the lock (in a run with a window, a task that
-//! could take the next job tries the lock a few more times first).
+//! A job that starts has its future made and boxed at once, and joins the run's queue
+//! of started jobs; tokio tasks take jobs from that queue, oldest first, and run them.
+//! A task reports its job's end, exactly once, through a drop guard: the job's value,
+//! its error or panic, or `Cancelled` when the task is dropped before finishing. The
+//! task tries to take the lock on the scheduling state: if it gets it, it handles its
+//! report and every report in the inbox (those of tasks that found the lock taken),
+//! starts the jobs that became ready, and takes the oldest started job to run next;
+//! if not, it leaves its report in the inbox, and the holder handles it before letting
+//! go. So a finished job starts its successors from its own task, as a hand-written
+//! tokio scheduler would, and no task ever waits for the lock (a task that could take
+//! the next job tries the lock a few more times first).
+//!
+//! Tasks that run job after job are *runners*. A runner whose job waits at its first
+//! poll stays that job's task (the job registered that task's waker) and stops being a
+//! runner; its job never holds up the queue. While jobs are queued, whoever holds the
+//! lock spawns runners until there are as many as the runtime has workers. So a burst
+//! of ten thousand ready jobs that never wait runs in about as many tasks as there are
+//! workers, in parallel, instead of one task each; a chain runs in one task, a window
+//! of `n` in about `n`; and every job that waits has a task of its own, so jobs that
+//! wait on each other never starve.
 //!
 //! Handling a report releases the job's window slot, decrements the in-degree of each
 //! successor (O(1) per edge) and starts those that reach zero, in declaration order.
 //! Nothing scans the pending jobs. The run future itself only starts the entry jobs,
 //! then waits for the end, the timeout or a cancellation, winds down and reports.
 //!
-//! A task that handles its own report takes the last job that the handling starts
-//! and runs it next, instead of ending while a new task is spawned for it (see
-//! [`Handoff`]): a chain runs in one task, and a window of `n` in about `n` tasks. The
-//! task runs the job at once only if no other job of the run waits for its first poll;
-//! otherwise it yields first, so that on a current-thread runtime jobs are first polled
-//! in the order they started, as with a task each.
+//! A task handed a job runs it at once only if no other job of the run, handed to a
+//! task earlier, waits for its first poll; otherwise it yields first, so that on a
+//! current-thread runtime jobs are first polled in the order they started.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
@@ -133,33 +141,44 @@ struct Guard {
     end: Option<TaskEnd>,
     /// Whether the task runs a job whose end is not reported yet.
     armed: bool,
+    /// Whether the task is counted in the run's runners (see [`Shared::runners`]).
+    runner: bool,
 }
 
 impl Guard {
-    fn new(shared: Arc<Shared>, index: u32, slot: u32) -> Guard {
+    fn new(shared: Arc<Shared>, index: u32, slot: u32, runner: bool) -> Guard {
         Guard {
             shared,
             index,
             slot,
             end: None,
             armed: true,
+            runner,
         }
     }
 
-    /// Reports the end of the job, and returns the job the driver hands this task to
-    /// run next, if any: the guard then stands for that one.
+    /// Reports the end of the job, and returns the job the task takes from the queue
+    /// to run next, if any: the guard then stands for that one.
     fn finish(&mut self) -> Option<Next> {
         let mut handoff = Handoff {
-            own: self.index,
             slot: self.slot,
             next: None,
+            runner: self.runner,
         };
         let report = self.take_report();
         self.shared.report(report, Some(&mut handoff));
+        self.runner = handoff.runner;
         let next = handoff.next?;
         self.index = next.index;
         self.armed = true;
         Some(next)
+    }
+
+    /// The task's job waits: the task stays its job's, and is no longer a runner.
+    fn stop_running(&mut self) {
+        if std::mem::take(&mut self.runner) {
+            self.shared.leave();
+        }
     }
 
     /// The job's end (cancelled if it has none); the guard is then disarmed.
@@ -179,117 +198,100 @@ impl Drop for Guard {
             let report = self.take_report();
             self.shared.report(report, None);
         }
+        self.stop_running();
     }
 }
 
-/// A job handed to the task whose report made it start, to run once that task's job
-/// has ended: in a chain, or as a window slot frees, one task runs job after job
-/// instead of ending and spawning the next.
+/// A started job, its future made: in the run's queue until a task takes it.
 pub(crate) struct Next {
     index: u32,
     future: BoxFuture<'static, TaskEnd>,
 }
 
-/// What a task reporting its own job's end offers the driver: to run the last job that
-/// the handling starts. A job handed so, and then followed by others started in the
-/// same handling, gets a task of its own after all, spawned before them: jobs are
-/// first polled in the order they started.
+/// What a task reporting its own job's end offers the driver: to run the oldest job
+/// in the queue once the report is handled.
 pub(crate) struct Handoff {
-    /// The reported job.
-    own: u32,
-    /// The reporting task's slot: it stays taken while the task runs a job handed
-    /// to it, through which that job is aborted.
+    /// The reporting task's slot: it stays taken while the task runs a job it takes,
+    /// through which that job is aborted.
     slot: u32,
     next: Option<Next>,
+    /// Whether the task is counted in the run's runners; it is once it takes a job.
+    runner: bool,
 }
 
-/// Spawns the task of job `index` in `slot`, with `first` its job's end. The task
-/// then runs the jobs the driver hands it, if any, until it is handed none.
-fn spawn_task<F>(shared: &Arc<Shared>, index: u32, slot: u32, first: F) -> JoinHandle<()>
-where
-    F: Future<Output = TaskEnd> + Send + 'static,
-{
+/// Spawns a runner in `slot`, with `job` its first job. The task then runs the jobs
+/// it takes from the queue, if any, until it finds none or one of them waits.
+fn spawn_task(shared: &Arc<Shared>, job: Next, slot: u32) -> JoinHandle<()> {
     tokio::spawn(JobTask {
-        first: Some(first),
-        next: None,
+        job: Some(job.future),
         polled: false,
-        yielded: false,
-        guard: Guard::new(shared.clone(), index, slot),
+        // Spawned in the order the jobs started: nothing to let go first.
+        yielded: true,
+        guard: Guard::new(shared.clone(), job.index, slot, true),
     })
 }
 
-pin_project! {
-    /// A job's task: runs its job, then each job the driver hands it. Written out
-    /// rather than as an `async` block, which would hold the first job's future and
-    /// the guard twice: spawning moves the task, and tasks of a fan-out all live at
-    /// once.
-    ///
-    /// Fields drop in order: a job's future first, then the guard that reports its
-    /// end, so that a reported job has ended whenever the task is cancelled.
-    struct JobTask<F> {
-        #[pin]
-        first: Option<F>,
-        next: Option<BoxFuture<'static, TaskEnd>>,
-        // Whether the current job's future has been polled.
-        polled: bool,
-        // Whether the task has let earlier jobs start before the current one.
-        yielded: bool,
-        guard: Guard,
-    }
+/// A job's task: runs its job, then each job it takes from the run's queue. Written out
+/// rather than as an `async` block, which would hold the job's future and the guard
+/// twice.
+///
+/// Fields drop in order: a job's future first, then the guard that reports its end,
+/// so that a reported job has ended whenever the task is cancelled.
+struct JobTask {
+    job: Option<BoxFuture<'static, TaskEnd>>,
+    /// Whether the current job's future has been polled.
+    polled: bool,
+    /// Whether the task has let earlier jobs start before the current one.
+    yielded: bool,
+    guard: Guard,
 }
 
-impl<F: Future<Output = TaskEnd>> Future for JobTask<F> {
+impl Future for JobTask {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut this = self.project();
+        let this = self.get_mut();
         loop {
-            let end = if let Some(first) = this.first.as_mut().as_pin_mut() {
-                if !std::mem::replace(this.polled, true) {
-                    this.guard.shared.unstarted.fetch_sub(1, Ordering::Relaxed);
-                }
-                let end = std::task::ready!(first.poll(cx));
-                // Dropped before its end is reported: a reported job has ended.
-                this.first.set(None);
-                end
-            } else if let Some(next) = this.next {
-                if !*this.polled {
-                    if !std::mem::replace(this.yielded, true)
-                        && this.guard.shared.unstarted.load(Ordering::Relaxed) > 1
-                    {
-                        // Jobs that started earlier are first polled first: this task
-                        // is scheduled again behind them (`yield_now` defers its
-                        // wake-up, and wake-ups deferred together run in any order).
-                        cx.waker().wake_by_ref();
-                        return Poll::Pending;
-                    }
-                    // A long chain of jobs that never wait still yields to the runtime
-                    // as often as a task polling that many futures would.
-                    std::task::ready!(tokio::task::coop::poll_proceed(cx)).made_progress();
-                    *this.polled = true;
-                    this.guard.shared.unstarted.fetch_sub(1, Ordering::Relaxed);
-                    if this.guard.shared.closed.load(Ordering::Acquire) {
-                        // The run ended meanwhile: the job never starts. Its future is
-                        // dropped now, and the guard reports it cancelled.
-                        *this.next = None;
-                        return Poll::Ready(());
-                    }
-                }
-                let end = std::task::ready!(next.as_mut().poll(cx));
-                *this.next = None;
-                end
-            } else {
+            let Some(job) = this.job.as_mut() else {
                 return Poll::Ready(());
             };
-            this.guard.end = Some(end);
-            match this.guard.finish() {
-                Some(next) => {
-                    *this.next = Some(next.future);
-                    *this.polled = false;
-                    *this.yielded = false;
+            if !this.polled {
+                let shared = &this.guard.shared;
+                if !std::mem::replace(&mut this.yielded, true)
+                    && shared.unstarted.load(Ordering::Relaxed) > 1
+                {
+                    // Jobs handed to tasks earlier are first polled first: this task is
+                    // scheduled again behind them (`yield_now` defers its wake-up, and
+                    // wake-ups deferred together run in any order).
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
                 }
-                None => return Poll::Ready(()),
+                // A long run of jobs that never wait still yields to the runtime as
+                // often as a task polling that many futures would.
+                std::task::ready!(tokio::task::coop::poll_proceed(cx)).made_progress();
+                this.polled = true;
+                shared.unstarted.fetch_sub(1, Ordering::Relaxed);
+                if shared.closed.load(Ordering::Acquire) {
+                    // The run ended meanwhile: the job never starts. Its future is
+                    // dropped now, and the guard reports it cancelled.
+                    this.job = None;
+                    return Poll::Ready(());
+                }
             }
+            let Poll::Ready(end) = job.as_mut().poll(cx) else {
+                // The job keeps this task, whose waker it was given.
+                this.guard.stop_running();
+                return Poll::Pending;
+            };
+            // Dropped before its end is reported: a reported job has ended.
+            this.job = None;
+            this.guard.end = Some(end);
+            let Some(next) = this.guard.finish() else {
+                return Poll::Ready(());
+            };
+            this.job = Some(next.future);
+            this.polled = false;
+            this.yielded = false;
         }
     }
 }
@@ -309,12 +311,25 @@ pub struct Shared {
     inbox: Mutex<Vec<Report>>,
     /// The inbox's length, readable without its lock.
     pending: AtomicUsize,
-    /// Jobs given a task (spawned, or handed to a task to run next) and not yet
+    /// Jobs handed to a task (spawned with it, or taken from the queue) and not yet
     /// polled. A task handed a job runs it at once only when it is the only one:
     /// otherwise it first lets the others start, so that jobs start in the order they
     /// became ready (on a current-thread runtime, where tasks run in the order they
     /// are scheduled).
     unstarted: AtomicUsize,
+    /// Tasks that will come back to the queue for a job without waiting on anything:
+    /// those running a job that has not waited yet. While jobs are queued, the holder
+    /// of the lock spawns runners until there are [`Self::workers`] of them. Changed
+    /// under the lock, except by a runner that leaves (see [`Self::leave`]).
+    runners: AtomicUsize,
+    /// The runtime's worker threads: how many runners a run wants while jobs are queued.
+    workers: usize,
+    /// Set by a runner that left while the lock was taken, for its holder to spawn
+    /// runners again if jobs are queued; like a report left in the inbox.
+    wanted: AtomicBool,
+    /// The queue's length when the lock was last let go: whether a task that could take
+    /// a job tries the lock a little longer. A hint only.
+    queued: AtomicUsize,
     /// The driver's `closed`.
     closed: Arc<AtomicBool>,
     /// Whether the run has a window.
@@ -340,6 +355,9 @@ fn try_lock<T>(mutex: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
 
 impl Shared {
     fn new(driver: Driver) -> Arc<Shared> {
+        let workers = tokio::runtime::Handle::try_current()
+            .map_or(1, |runtime| runtime.metrics().num_workers())
+            .max(1);
         Arc::new(Shared {
             closed: driver.closed.clone(),
             windowed: driver.window.is_some(),
@@ -347,6 +365,10 @@ impl Shared {
             inbox: Mutex::new(Vec::new()),
             pending: AtomicUsize::new(0),
             unstarted: AtomicUsize::new(0),
+            runners: AtomicUsize::new(0),
+            workers,
+            wanted: AtomicBool::new(false),
+            queued: AtomicUsize::new(0),
             done: Notify::new(),
         })
     }
@@ -358,41 +380,63 @@ impl Shared {
     /// Locks are taken parent first, child second; a child never waits for its
     /// parent's lock (its reports to the parent use `try_lock`).
     fn abort_all(&self) {
-        let nested = lock(&self.driver).abort_all();
+        let (nested, discarded) = {
+            let mut driver = lock(&self.driver);
+            let nested = driver.abort_all();
+            (nested, std::mem::take(&mut driver.discarded))
+        };
+        drop_quietly(discarded);
         for run in nested {
             run.abort_all();
         }
     }
 
     /// A task's end: handled at once if the driver's lock is free, else left in the
-    /// inbox for the holder. With `next`, the reporting task offers to run the next
-    /// job that this end lets start (handled at once only).
-    fn report(self: &Arc<Self>, report: Report, mut handoff: Option<&mut Handoff>) {
+    /// inbox for the holder. With `handoff`, the reporting task offers to take the next
+    /// job from the queue (if it handles its end at once).
+    fn report(self: &Arc<Self>, report: Report, handoff: Option<&mut Handoff>) {
         let mut driver = try_lock(&self.driver);
-        if self.windowed && handoff.is_some() {
-            // With a window, a job's end most often starts a queued job, and at most
-            // `window` tasks report at once: a task that may take the next job tries
-            // a little longer. The holder is most often another task handling one
-            // end, done in well under a microsecond, and taking the next job saves
-            // spawning a task.
+        if driver.is_none()
+            && handoff.is_some()
+            && (self.windowed || self.queued.load(Ordering::Relaxed) > 0)
+        {
+            // With jobs queued (or a window, where a job's end most often starts a
+            // queued job), a task that may take the next job tries a little longer.
+            // The holder is most often another task handling one end, done in well
+            // under a microsecond, and taking the next job saves spawning a task.
             for _ in 0..SPINS {
+                std::hint::spin_loop();
+                driver = try_lock(&self.driver);
                 if driver.is_some() {
                     break;
                 }
-                std::hint::spin_loop();
-                driver = try_lock(&self.driver);
             }
         }
         match driver {
             Some(mut driver) => {
-                driver.handle(report, &mut Sink::Tasks(self, handoff.as_deref_mut()));
+                driver.handle(report, handoff.is_some(), &mut Sink::Tasks(self));
                 self.release(driver, handoff);
             }
             None => {
+                // The task ends: if it was a runner, the holder spawns another if jobs
+                // are queued, once it has seen the report (counted before it is left).
+                if let Some(handoff) = handoff
+                    && std::mem::take(&mut handoff.runner)
+                {
+                    self.runners.fetch_sub(1, Ordering::SeqCst);
+                }
                 self.push(report);
                 self.combine();
             }
         }
+    }
+
+    /// A runner's job waits: the task is no longer a runner. If the lock is taken, its
+    /// holder spawns a runner in its place before letting go, if jobs are queued.
+    fn leave(self: &Arc<Self>) {
+        self.runners.fetch_sub(1, Ordering::SeqCst);
+        self.wanted.store(true, Ordering::SeqCst);
+        self.combine();
     }
 
     /// Leaves a report for the holder of the driver's lock.
@@ -403,19 +447,25 @@ impl Shared {
         self.pending.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Whether a task left a report, or a runner left, for the holder of the lock.
+    fn left_work(&self) -> bool {
+        self.pending.load(Ordering::SeqCst) > 0 || self.wanted.load(Ordering::SeqCst)
+    }
+
     /// Handles the inbox if the driver's lock is free; otherwise its holder will.
     fn combine(self: &Arc<Self>) {
         while let Some(driver) = try_lock(&self.driver) {
             self.release(driver, None);
-            if self.pending.load(Ordering::SeqCst) == 0 {
+            if !self.left_work() {
                 return;
             }
         }
     }
 
-    /// Handles what is left in the inbox, wakes the run future if the run is over,
-    /// and lets go of the lock. A report pushed after the last look at the inbox found
-    /// the lock taken: the caller loops (`combine`) or its pusher will.
+    /// Handles what is left in the inbox, hands the reporting task the oldest queued
+    /// job, if any, wakes the run future if the run is over, and lets go of the lock.
+    /// A report pushed after the last look at the inbox found the lock taken: the
+    /// caller loops (`combine`) or its pusher will.
     ///
     /// A job handed to a reporting task is cancelled through that task from now on.
     fn release(
@@ -423,30 +473,53 @@ impl Shared {
         mut driver: MutexGuard<'_, Driver>,
         handoff: Option<&mut Handoff>,
     ) {
-        // The reporting task's slot is freed only if it is handed no job.
-        if let Some(handoff) = self.drain(&mut driver, handoff)
-            && handoff.next.is_none()
-        {
-            driver.tasks.release(handoff.slot);
+        self.drain(&mut driver);
+        if let Some(handoff) = handoff {
+            match driver.ready.pop_front() {
+                Some(next) => {
+                    self.unstarted.fetch_add(1, Ordering::Relaxed);
+                    handoff.next = Some(next);
+                    if !std::mem::replace(&mut handoff.runner, true) {
+                        self.runners.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+                None => {
+                    // The reporting task ends: its slot is freed.
+                    if std::mem::take(&mut handoff.runner) {
+                        self.runners.fetch_sub(1, Ordering::SeqCst);
+                    }
+                    driver.tasks.release(handoff.slot);
+                }
+            }
         }
-        let ended = driver.ended();
+        self.unlock(driver, true);
+    }
+
+    /// Lets go of the lock, once runners are spawned for the jobs queued; wakes the
+    /// run future if the run is over (`notify`), and drops the futures of jobs that
+    /// never started (cancelled while queued), without the lock. A report left (or a
+    /// runner gone) after the last look found the lock taken: handled here.
+    fn unlock(self: &Arc<Self>, mut driver: MutexGuard<'_, Driver>, notify: bool) {
+        // Cleared before `top_up` reads the runners: a runner that leaves after this
+        // sets it again, and is seen below.
+        self.wanted.store(false, Ordering::SeqCst);
+        driver.top_up(self);
+        self.queued.store(driver.ready.len(), Ordering::Relaxed);
+        let discarded = std::mem::take(&mut driver.discarded);
+        let ended = notify && driver.ended();
         drop(driver);
+        drop_quietly(discarded);
         if ended {
             // A permit is kept if the run future is not waiting yet: no wake-up is lost.
             self.done.notify_one();
         }
-        if self.pending.load(Ordering::SeqCst) > 0 {
+        if self.left_work() {
             self.combine();
         }
     }
 
     /// Handles the reports in the inbox.
-    /// The reporting task's handoff, if any, goes on being offered: given back.
-    fn drain<'h>(
-        self: &Arc<Self>,
-        driver: &mut Driver,
-        mut handoff: Option<&'h mut Handoff>,
-    ) -> Option<&'h mut Handoff> {
+    fn drain(self: &Arc<Self>, driver: &mut Driver) {
         while self.pending.load(Ordering::SeqCst) > 0 {
             let batch = {
                 let mut inbox = lock(&self.inbox);
@@ -454,7 +527,7 @@ impl Shared {
                 std::mem::take(&mut *inbox)
             };
             for report in batch {
-                driver.handle(report, &mut Sink::Tasks(self, handoff.as_deref_mut()));
+                driver.handle(report, false, &mut Sink::Tasks(self));
             }
         }
         if driver.finite_left == 0 {
@@ -465,7 +538,6 @@ impl Shared {
             // failure of the run.
             driver.close();
         }
-        handoff
     }
 
     /// For the run future: runs `f` on the driver with the inbox handled first, then
@@ -474,12 +546,9 @@ impl Shared {
     /// not notify itself (it would wake at once, and spin).
     fn with_driver<R>(self: &Arc<Self>, f: impl FnOnce(&mut Driver) -> R) -> R {
         let mut driver = lock(&self.driver);
-        self.drain(&mut driver, None);
+        self.drain(&mut driver);
         let result = f(&mut driver);
-        drop(driver);
-        if self.pending.load(Ordering::SeqCst) > 0 {
-            self.combine();
-        }
+        self.unlock(driver, false);
         result
     }
 
@@ -488,6 +557,16 @@ impl Shared {
         while !self.with_driver(|driver| condition(driver)) {
             self.done.notified().await;
         }
+    }
+}
+
+/// Drops the futures of jobs cancelled before they started. A panic in one of those
+/// drops is not a job's end (the job has ended, cancelled), and must not unwind
+/// through a task that has a job to report: it is dropped here, as tokio drops the
+/// panic of an aborted task.
+fn drop_quietly(discarded: Vec<BoxFuture<'static, TaskEnd>>) {
+    if !discarded.is_empty() {
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(discarded)));
     }
 }
 
@@ -506,16 +585,15 @@ fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
     }
 }
 
-/// What starting a job gave: a task to cancel, or a report already sent.
+/// What starting a job gave: a job queued, a nested run's task, or a report already
+/// sent.
 pub enum Spawned {
-    /// A plain task: cancelled by aborting it.
-    Task(JoinHandle<()>),
+    /// The job's future is in the run's queue, where a task takes it (see [`Next`]).
+    Queued,
     /// A nested scheduler: the sender asks it to cancel its own jobs, wait for them and
     /// run its shutdown hooks before it reports; its shared state is there to abort it
     /// at once if the run future is dropped.
     Nested(JoinHandle<()>, CancelTx, Arc<Shared>),
-    /// The task whose report made the job ready runs it next (see [`Next`]).
-    Continued,
     /// The report was sent without a task.
     Reported,
     /// Single-task mode: the job's future is with the run future.
@@ -543,14 +621,12 @@ impl<'a> Results<'a> {
 /// What a node needs to start its task.
 pub struct SpawnCx<'a> {
     index: u32,
-    /// Task mode: the slot reserved for the job's task in the driver's [`Tasks`].
-    slot: u32,
     name: JobName<'a>,
     /// The span of the scheduler: the parent of the job's span.
     span: &'a tracing::Span,
-    /// Where the job goes: a task reporting to the shared state, or the run future's
-    /// own set of jobs (single-task mode).
-    place: Sink<'a>,
+    /// Where the job goes: the queue of the run's tasks, or the run future's own set
+    /// of jobs (single-task mode).
+    place: Place<'a>,
     results: Results<'a>,
     events: Option<&'a EventSink>,
 }
@@ -639,11 +715,11 @@ impl LocalCx<'_> {
     }
 }
 
-/// Where the driver starts jobs: tokio tasks reporting to the run's shared state (with,
-/// while a task's own report is handled, the place where that task takes the next job
-/// to run), or the run future's own set (single-task mode).
+/// Where the driver's handling sends what it starts and the ends it knows without a
+/// task: to tokio tasks reporting to the run's shared state, or to the run future's
+/// own set (single-task mode).
 pub(crate) enum Sink<'a> {
-    Tasks(&'a Arc<Shared>, Option<&'a mut Handoff>),
+    Tasks(&'a Arc<Shared>),
     Local(&'a mut Local),
 }
 
@@ -652,8 +728,25 @@ impl Sink<'_> {
     /// the report waits in the inbox.
     fn report(&mut self, report: Report) {
         match self {
-            Sink::Tasks(shared, _) => shared.push(report),
+            Sink::Tasks(shared) => shared.push(report),
             Sink::Local(local) => local.reports.push_back(report),
+        }
+    }
+}
+
+/// Where a job starting goes: the run's queue, which its tasks take jobs from, or the
+/// run future's own set (single-task mode).
+pub(crate) enum Place<'a> {
+    Tasks(&'a Arc<Shared>, &'a mut VecDeque<Next>),
+    Local(&'a mut Local),
+}
+
+impl Place<'_> {
+    /// As [`Sink::report`].
+    fn report(&mut self, report: Report) {
+        match self {
+            Place::Tasks(shared, _) => shared.push(report),
+            Place::Local(local) => local.reports.push_back(report),
         }
     }
 }
@@ -766,33 +859,25 @@ impl<'a> SpawnCx<'a> {
         self.results
     }
 
-    /// Spawns the job's future. Its panic is caught and becomes the job's failure.
+    /// Queues the job's future for the run's tasks. Its panic is caught and becomes
+    /// the job's failure.
     pub(crate) fn spawn<F, T, E>(self, future: F) -> Spawned
     where
         F: Future<Output = Result<T, E>> + Send + 'static,
         T: Send + Sync + 'static,
         E: Into<BoxError> + 'static,
     {
-        let (shared, handoff) = match self.place {
-            Sink::Tasks(shared, handoff) => (shared, handoff),
-            Sink::Local(local) => return local.start(self.index, future),
+        let ready = match self.place {
+            Place::Tasks(_, ready) => ready,
+            Place::Local(local) => return local.start(self.index, future),
         };
         let span =
             tracing::debug_span!(target: "jobs_core", parent: self.span, "job", job = %self.name);
-        shared.unstarted.fetch_add(1, Ordering::Relaxed);
-        if let Some(handoff) = handoff {
-            handoff.next = Some(Next {
-                index: self.index,
-                future: Box::pin(job_end(future).instrument(span)),
-            });
-            return Spawned::Continued;
-        }
-        Spawned::Task(spawn_task(
-            shared,
-            self.index,
-            self.slot,
-            job_end(future).instrument(span),
-        ))
+        ready.push_back(Next {
+            index: self.index,
+            future: Box::pin(job_end(future).instrument(span)),
+        });
+        Spawned::Queued
     }
 
     /// Starts a job whose future is not `Send`: only in single-task mode.
@@ -803,9 +888,9 @@ impl<'a> SpawnCx<'a> {
         E: Into<BoxError> + 'static,
     {
         match self.place {
-            Sink::Local(local) => local.start(self.index, future),
+            Place::Local(local) => local.start(self.index, future),
             // `run` rejects such graphs before anything starts.
-            Sink::Tasks(..) => self.spawn_end(TaskEnd::internal(
+            Place::Tasks(..) => self.spawn_end(TaskEnd::internal(
                 "a local job was started outside single-task mode",
             )),
         }
@@ -830,8 +915,8 @@ impl<'a> SpawnCx<'a> {
         let span = driver.span.clone();
         let (cancel_tx, cancel_rx) = watch::channel(None);
         let parent = match self.place {
-            Sink::Tasks(parent, _) => parent,
-            Sink::Local(local) => {
+            Place::Tasks(parent, _) => parent,
+            Place::Local(local) => {
                 // The nested scheduler runs in single-task mode too, inside this run.
                 let future = async move {
                     let result = AssertUnwindSafe(run_local(driver, Some(cancel_rx)))
@@ -849,7 +934,7 @@ impl<'a> SpawnCx<'a> {
         let shared = Shared::new(driver);
         let task = Owned {
             future: run(shared.clone(), Some(cancel_rx)),
-            guard: Guard::new(parent.clone(), self.index, NO_SLOT),
+            guard: Guard::new(parent.clone(), self.index, NO_SLOT, false),
         };
         let handle = tokio::spawn(
             async move {
@@ -1085,6 +1170,12 @@ pub(crate) struct Driver {
     shutdown: BTreeMap<u32, ShutdownStatus>,
     /// Ready finite jobs waiting for a window slot, in the order they became ready.
     queue: VecDeque<u32>,
+    /// Task mode: jobs started, their futures made, for the run's tasks to take, in
+    /// the order they started.
+    ready: VecDeque<Next>,
+    /// Task mode: the futures of jobs cancelled in `ready`, to drop once the lock is
+    /// let go.
+    discarded: Vec<BoxFuture<'static, TaskEnd>>,
     /// Finite jobs started and not yet reported: the window slots in use.
     running: usize,
     /// Tasks spawned and not yet reported (finite and forever).
@@ -1136,6 +1227,8 @@ impl Driver {
             nested: BTreeMap::new(),
             shutdown: BTreeMap::new(),
             queue: VecDeque::new(),
+            ready: VecDeque::new(),
+            discarded: Vec::new(),
             running: 0,
             live: 0,
             failure: None,
@@ -1222,9 +1315,8 @@ impl Driver {
         self.starting.push(i);
     }
 
-    /// Starts the jobs made ready, in order. A task reporting its own job's end takes
-    /// the last one to run next: the others are spawned first, so that on a
-    /// current-thread runtime they are first polled first.
+    /// Starts the jobs made ready, in order: in task mode they join the run's queue,
+    /// and the lock's holder spawns runners for them as it lets go.
     /// Once the run is closing, they are cancelled instead.
     fn start(&mut self, sink: &mut Sink<'_>) {
         if self.starting.is_empty() {
@@ -1239,10 +1331,9 @@ impl Driver {
             }
         } else {
             match sink {
-                Sink::Tasks(shared, handoff) => {
-                    let last = starting.len() - 1;
-                    for (k, &i) in starting.iter().enumerate() {
-                        self.spawn(i, shared, handoff.as_deref_mut(), k == last);
+                Sink::Tasks(shared) => {
+                    for &i in &starting {
+                        self.spawn(i, shared);
                     }
                 }
                 Sink::Local(local) => {
@@ -1257,43 +1348,37 @@ impl Driver {
         self.starting = starting;
     }
 
-    /// Task mode: starts job `i`; `last`: the reporting task, if any, may take it.
-    fn spawn(
-        &mut self,
-        i: u32,
-        shared: &Arc<Shared>,
-        mut handoff: Option<&mut Handoff>,
-        last: bool,
-    ) {
+    /// Task mode: starts job `i`: queues its future, or spawns its nested run.
+    fn spawn(&mut self, i: u32, shared: &Arc<Shared>) {
         self.live += 1;
-        // Only the last job started may be handed to the reporting task; one handed
-        // earlier gets a task of its own first, before this job starts.
-        let mut offer = false;
-        if let Some(handoff) = handoff.as_deref_mut() {
-            if let Some(earlier) = handoff.next.take() {
-                let slot = self.tasks.reserve();
-                let task = spawn_task(shared, earlier.index, slot, earlier.future);
-                self.tasks.fill(slot, task);
-            }
-            offer = last;
+        if self.meta[i as usize].nested {
+            // A nested run has a task of its own at once: the jobs started before it
+            // get theirs first, so that they are first polled first.
+            self.top_up(shared);
         }
-        // A job offered to the reporting task runs in that task's slot.
-        let slot = if offer { NO_SLOT } else { self.tasks.reserve() };
-        let spawned = self.start_node(i, &mut Sink::Tasks(shared, handoff), offer, slot);
-        if let Spawned::Task(handle) = spawned {
-            self.tasks.fill(slot, handle);
-            return;
-        }
-        // Only a task of its own needs the slot reserved (none if the job was offered
-        // to the reporting task, which then runs it in its own slot).
-        self.tasks.release(slot);
-        if let Spawned::Nested(task, cancel, shared) = spawned {
+        if let Spawned::Nested(task, cancel, shared) = self.start_node(i, &mut Sink::Tasks(shared))
+        {
             let run = NestedRun {
                 cancel,
                 task: Some(task),
                 shared: Some(shared),
             };
             self.nested_runs.insert(i, run);
+        }
+    }
+
+    /// Task mode: spawns runners for the jobs queued, each with the oldest one, until
+    /// the run has as many runners as the runtime has workers.
+    fn top_up(&mut self, shared: &Arc<Shared>) {
+        while !self.ready.is_empty() && shared.runners.load(Ordering::SeqCst) < shared.workers {
+            let Some(next) = self.ready.pop_front() else {
+                break;
+            };
+            shared.runners.fetch_add(1, Ordering::SeqCst);
+            shared.unstarted.fetch_add(1, Ordering::Relaxed);
+            let slot = self.tasks.reserve();
+            let task = spawn_task(shared, next, slot);
+            self.tasks.fill(slot, task);
         }
     }
 
@@ -1311,7 +1396,7 @@ impl Driver {
             };
             return self.nodes.start_stored(at, cx);
         }
-        let spawned = self.start_node(i, &mut Sink::Local(local), false, NO_SLOT);
+        let spawned = self.start_node(i, &mut Sink::Local(local));
         if let Spawned::LocalNested(cancel) = spawned {
             let run = NestedRun {
                 cancel,
@@ -1323,24 +1408,20 @@ impl Driver {
         FirstPoll::Pending
     }
 
-    /// Has job `i`'s node start it: spawn its task, hand it to the reporting task
-    /// (`offer`), or give its future to the run future. `slot`: the slot reserved for
-    /// its task.
-    fn start_node(&mut self, i: u32, sink: &mut Sink<'_>, offer: bool, slot: u32) -> Spawned {
+    /// Has job `i`'s node start it: queue its future for the run's tasks, or give it
+    /// to the run future.
+    fn start_node(&mut self, i: u32, sink: &mut Sink<'_>) -> Spawned {
         let at = i as usize;
         let cx = SpawnCx {
             index: i,
-            slot,
             name: JobName {
                 label: self.labels.get(at),
                 index: i,
             },
             span: &self.span,
             place: match sink {
-                Sink::Tasks(shared, handoff) => {
-                    Sink::Tasks(shared, handoff.as_deref_mut().filter(|_| offer))
-                }
-                Sink::Local(local) => Sink::Local(local),
+                Sink::Tasks(shared) => Place::Tasks(shared, &mut self.ready),
+                Sink::Local(local) => Place::Local(local),
             },
             results: Results {
                 uid: self.uid,
@@ -1374,11 +1455,10 @@ impl Driver {
         }
     }
 
-    /// Records a job's end, and starts what it lets start. A task reporting its own
-    /// job's end may take the last job to start, and run it next.
-    fn handle(&mut self, report: Report, sink: &mut Sink<'_>) {
-        let own = matches!(sink, Sink::Tasks(_, Some(handoff)) if handoff.own == report.index);
-        // The reporting task keeps its slot until it knows whether it is handed a job.
+    /// Records a job's end, and starts what it lets start. `own`: the end is reported
+    /// by its task, which may take a job to run next.
+    fn handle(&mut self, report: Report, own: bool, sink: &mut Sink<'_>) {
+        // The reporting task keeps its slot until it knows whether it takes a job.
         if !own && report.slot != NO_SLOT {
             self.tasks.release(report.slot);
         }
@@ -1427,16 +1507,7 @@ impl Driver {
     /// starts what its end lets start, or ends the run.
     fn settle(&mut self, index: u32, state: State, produced: bool, sink: &mut Sink<'_>) {
         let i = index as usize;
-        self.live -= 1;
-        if self.meta[i].nested {
-            self.nested_runs.remove(&index);
-        }
-        self.states[i] = state;
-        self.observe(i);
-        if !self.meta[i].forever {
-            self.running -= 1;
-            self.finite_left -= 1;
-        }
+        self.account(index, state);
         // The run's result is decided when it ends: what reports while it winds down
         // (a forever nested scheduler that failed before its parent's end, but reports
         // after its shutdown hooks) is recorded, and changes nothing else.
@@ -1463,6 +1534,21 @@ impl Driver {
             self.close();
         }
         self.start(sink);
+    }
+
+    /// Job `index`, started, ended in `state`: it no longer runs.
+    fn account(&mut self, index: u32, state: State) {
+        let i = index as usize;
+        self.live -= 1;
+        if self.meta[i].nested {
+            self.nested_runs.remove(&index);
+        }
+        self.states[i] = state;
+        self.observe(i);
+        if !self.meta[i].forever {
+            self.running -= 1;
+            self.finite_left -= 1;
+        }
     }
 
     /// A critical job failed or was skipped: the run aborts.
@@ -1561,6 +1647,12 @@ impl Driver {
             self.states[i as usize] = State::Cancelled;
             self.observe(i as usize);
         }
+        // Started jobs no task has taken yet never start: they end here, and their
+        // futures are dropped once the lock is let go.
+        while let Some(next) = self.ready.pop_front() {
+            self.account(next.index, State::Cancelled);
+            self.discarded.push(next.future);
+        }
         // Nested schedulers are asked to wind down (below), not aborted.
         self.tasks.abort_all();
         // The nested schedulers wind down at once: no job of theirs starts from now on
@@ -1629,6 +1721,8 @@ impl Driver {
     fn abort_all(&mut self) -> Vec<Arc<Shared>> {
         self.closed.store(true, Ordering::Release);
         self.tasks.abort_all();
+        self.discarded
+            .extend(self.ready.drain(..).map(|next| next.future));
         let nested = std::mem::take(&mut self.nested_runs).into_values();
         nested
             .filter_map(|run| {
@@ -1779,7 +1873,7 @@ async fn run(shared: Arc<Shared>, mut cancel: Option<CancelRx>) -> Result<Outcom
                 driver.ready(i as u32);
             }
         }
-        driver.start(&mut Sink::Tasks(&shared, None));
+        driver.start(&mut Sink::Tasks(&shared));
         next = end;
         shared.release(driver, None);
     }

@@ -1,10 +1,15 @@
-//! How jobs map to tokio tasks in task mode: a task that reports its job's end runs
-//! the next job that end lets start, unless that would overtake a job started before.
+//! How jobs map to tokio tasks in task mode: started jobs join a queue that the run's
+//! tasks take them from, oldest first; a task that reports its job's end runs the next
+//! one, unless that would overtake a job started before; a burst of jobs that never
+//! wait runs in about as many tasks as the runtime has workers, and a job that waits
+//! keeps the task it started in, so jobs that wait on each other all start.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::time::Duration;
 
-use jobs_core::{Scheduler, State};
+use jobs_core::{JobRef, Scheduler, State, infallible};
 use tokio::task::Id;
 
 fn chain_task_ids() -> (Scheduler, Vec<jobs_core::JobRef<Option<Id>>>) {
@@ -123,4 +128,113 @@ async fn a_job_handed_to_a_task_is_cancelled_through_that_task_on_current_thread
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_handed_to_a_task_is_cancelled_through_that_task_on_multi_thread() {
     a_job_handed_to_a_task_is_cancelled_through_that_task().await;
+}
+
+/// Runs `jobs` independent jobs that never wait; the tasks they ran in.
+async fn tasks_of_a_burst(jobs: usize) -> BTreeSet<Option<Id>> {
+    let mut s = Scheduler::new();
+    let ids: Vec<JobRef<Option<Id>>> = (0..jobs)
+        .map(|_| s.add(infallible(async { tokio::task::try_id() })).id())
+        .collect();
+    let outcome = s.run().await.unwrap();
+    ids.iter().map(|&id| *outcome.value(id).unwrap()).collect()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_burst_of_jobs_that_never_wait_runs_in_one_task_on_current_thread() {
+    let tasks = tasks_of_a_burst(1000).await;
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert!(!tasks.contains(&None));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_jobs_that_never_wait_runs_in_few_tasks_on_multi_thread() {
+    // Two runners, one per worker; a runner that finds the lock taken too long leaves
+    // its end to the holder and ends, and the holder spawns another: a few more.
+    let tasks = tasks_of_a_burst(1000).await;
+    assert!(!tasks.contains(&None));
+    assert!(tasks.len() <= 250, "{} tasks for 1000 jobs", tasks.len());
+}
+
+/// `n` jobs ready together that each wait until all `n` have started: no job may hold
+/// up the others by keeping the task they would start in.
+async fn jobs_that_wait_on_each_other_all_start(n: usize) {
+    let barrier = Arc::new(tokio::sync::Barrier::new(n));
+    let mut s = Scheduler::new();
+    let ids: Vec<JobRef<(Option<Id>, Option<Id>)>> = (0..n)
+        .map(|_| {
+            let barrier = barrier.clone();
+            let job = async move {
+                let before = tokio::task::try_id();
+                barrier.wait().await;
+                (before, tokio::task::try_id())
+            };
+            s.add(infallible(job)).id()
+        })
+        .collect();
+    // Bounded: jobs starved of a task would keep the run waiting.
+    let run = tokio::time::timeout(Duration::from_secs(30), s.run());
+    let outcome = run.await.expect("every job starts").unwrap();
+    let mut tasks = BTreeSet::new();
+    for &id in &ids {
+        let &(before, after) = outcome.value(id).unwrap();
+        // The job registered the waker of the task it started in: it stays there.
+        assert_eq!(before, after, "a job moved to another task once it waited");
+        tasks.insert(before);
+    }
+    assert_eq!(tasks.len(), n, "jobs that wait share a task");
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn jobs_that_wait_on_each_other_all_start_on_current_thread() {
+    jobs_that_wait_on_each_other_all_start(300).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_that_wait_on_each_other_all_start_on_multi_thread() {
+    jobs_that_wait_on_each_other_all_start(300).await;
+}
+
+/// Sets its flag when dropped, and panics then if asked to.
+struct OnDrop(Arc<AtomicBool>, bool);
+
+impl Drop for OnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, SeqCst);
+        if self.1 {
+            panic!("dropping a job that never started");
+        }
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn jobs_queued_when_the_run_fails_never_start_and_are_dropped() {
+    // Current thread: the run future queues every job before the one task taking them
+    // runs; `boom`, the first, fails, and the others are cancelled in the queue. One
+    // of them panics as its future is dropped: that changes nothing.
+    let polled = Arc::new(AtomicUsize::new(0));
+    let mut s = Scheduler::new();
+    s.add(async { Err::<(), _>(std::io::Error::other("boom")) })
+        .label("boom");
+    let mut queued = Vec::new();
+    for k in 0..200 {
+        let dropped = Arc::new(AtomicBool::new(false));
+        let guard = OnDrop(dropped.clone(), k == 100);
+        let polled = polled.clone();
+        let job = s.add(infallible(async move {
+            let _guard = guard;
+            polled.fetch_add(1, SeqCst);
+        }));
+        queued.push((job.id(), dropped));
+    }
+    let failure = s.run().await.unwrap_err();
+    assert_eq!(failure.critical_job().map(|(job, _)| job), Some("boom"));
+    assert_eq!(polled.load(SeqCst), 0, "a job started after the run failed");
+    for (id, dropped) in &queued {
+        assert_eq!(failure.outcome.state(*id), Some(State::Cancelled));
+        assert!(
+            dropped.load(SeqCst),
+            "a cancelled job's future outlived the run"
+        );
+    }
 }

@@ -171,7 +171,7 @@ impl Local {
         loop {
             // The ends known at once (jobs that failed to start), which may start more.
             while let Some(report) = self.reports.pop_front() {
-                driver.handle(report, &mut Sink::Local(self));
+                driver.handle(report, false, &mut Sink::Local(self));
             }
             if driver.finite_left == 0 {
                 // As in task mode: the forever jobs are cancelled with the last finite
@@ -200,7 +200,7 @@ impl Local {
                 self.poll_woken(job)
             };
             if let Some(report) = end {
-                driver.handle(report, &mut Sink::Local(self));
+                driver.handle(report, false, &mut Sink::Local(self));
             }
         }
         woken.clear();
@@ -343,14 +343,14 @@ pub(super) async fn run_local(
             None => TaskEnd::Cancelled,
         };
         let report = Report::without_task(index, end);
-        driver.handle(report, &mut Sink::Local(&mut local));
+        driver.handle(report, false, &mut Sink::Local(&mut local));
     }
     while let Some(report) = winding.next().await {
-        driver.handle(report, &mut Sink::Local(&mut local));
+        driver.handle(report, false, &mut Sink::Local(&mut local));
     }
     // Reports of jobs that failed to start as the run closed.
     while let Some(report) = local.reports.pop_front() {
-        driver.handle(report, &mut Sink::Local(&mut local));
+        driver.handle(report, false, &mut Sink::Local(&mut local));
     }
     let hooks = driver.shutdown_hooks();
     let statuses = run_hooks(hooks, driver.wind_down_deadline(), &mut cancel).await;
