@@ -121,6 +121,7 @@ impl Prepared {
 }
 
 /// The run-time shape of a validated scheduler.
+#[derive(Default)]
 pub(crate) struct Plan {
     /// The requirement lists, then the successor lists. A successor edge `consumes`
     /// when the successor consumes the output; each successor list is ascending (in

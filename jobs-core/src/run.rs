@@ -2,9 +2,10 @@
 //!
 //! A job that starts has its future made and boxed at once, and joins the run's queue
 //! of started jobs; tokio tasks take jobs from that queue, oldest first, and run them.
-//! A task reports its job's end, exactly once, through a drop guard: the job's value,
-//! its error or panic, or `Cancelled` when the task is dropped before finishing. The
-//! task tries to take the lock on the scheduling state: if it gets it, it handles its
+//! A task reports the end of each job it takes, exactly once, through a drop guard:
+//! the job's value, its error or panic, or `Cancelled` when the task is dropped before
+//! the job finishes (a job the run cancels while it is still queued ends there, with
+//! no task). The task tries to take the lock on the scheduling state: if it gets it, it handles its
 //! report and every report in the inbox (those of tasks that found the lock taken),
 //! starts the jobs that became ready, and takes the oldest started job to run next;
 //! if not, it leaves its report in the inbox, and the holder handles it before letting
@@ -15,11 +16,14 @@
 //! Tasks that run job after job are *runners*. A runner whose job waits at its first
 //! poll stays that job's task (the job registered that task's waker) and stops being a
 //! runner; its job never holds up the queue. While jobs are queued, whoever holds the
-//! lock spawns runners until there are as many as the runtime has workers. So a burst
-//! of ten thousand ready jobs that never wait runs in about as many tasks as there are
-//! workers, in parallel, instead of one task each; a chain runs in one task, a window
-//! of `n` in about `n`; and every job that waits has a task of its own, so jobs that
-//! wait on each other never starve.
+//! lock spawns runners until there are as many as the runtime has workers, and keeps
+//! one more on standby: spawned with a job, not yet polled, so that a thread freed
+//! while every runner holds its own (a long first poll, `block_in_place`) runs it and
+//! takes the queue. So a burst of ten thousand ready jobs that never wait runs in a
+//! few dozen tasks, as many at once as there are workers, instead of one task each; a
+//! chain runs in one task, a window of `n` in about `n`; every job that waits has a
+//! task of its own, and no job blocking its thread holds up the queue: jobs that wait
+//! on each other, or block on each other, all start.
 //!
 //! Handling a report releases the job's window slot, decrements the in-degree of each
 //! successor (O(1) per edge) and starts those that reach zero, in declaration order.
@@ -94,7 +98,8 @@ impl Report {
 }
 
 /// How many times a task reporting its end, and ready to run the next job, tries the
-/// driver's lock before it leaves its report to the holder (in runs with a window).
+/// driver's lock before it leaves its report to the holder (in runs with a window, or
+/// with jobs queued).
 const SPINS: usize = 64;
 
 /// The slot of a job that has no task in [`Tasks`].
@@ -143,31 +148,103 @@ struct Guard {
     armed: bool,
     /// Whether the task is counted in the run's runners (see [`Shared::runners`]).
     runner: bool,
+    /// Whether the task is the run's runner on standby (see [`Shared::standby`]).
+    standby: bool,
+}
+
+/// What a task between jobs found when it looked at the queue.
+enum Take {
+    Job(Next),
+    /// Nothing queued: the task ends.
+    Nothing,
+    /// The lock was taken: the task looks again later.
+    Busy,
 }
 
 impl Guard {
-    fn new(shared: Arc<Shared>, index: u32, slot: u32, runner: bool) -> Guard {
+    /// The guard of a runner spawned with a job.
+    fn runner(shared: Arc<Shared>, index: u32, slot: u32) -> Guard {
         Guard {
             shared,
             index,
             slot,
             end: None,
             armed: true,
-            runner,
+            runner: true,
+            standby: false,
         }
     }
 
-    /// Reports the end of the job, and returns the job the task takes from the queue
-    /// to run next, if any: the guard then stands for that one.
-    fn finish(&mut self) -> Option<Next> {
-        let mut handoff = Handoff {
+    /// The guard of the runner on standby, spawned without a job.
+    fn standby(shared: Arc<Shared>, slot: u32) -> Guard {
+        Guard {
+            shared,
+            index: 0,
+            slot,
+            end: None,
+            armed: false,
+            runner: false,
+            standby: true,
+        }
+    }
+
+    /// The guard of a nested run's task, which reports to its parent.
+    fn nested(shared: Arc<Shared>, index: u32) -> Guard {
+        Guard {
+            shared,
+            index,
+            slot: NO_SLOT,
+            end: None,
+            armed: true,
+            runner: false,
+            standby: false,
+        }
+    }
+
+    /// Reports the end of the job. With `take`, returns the job the task takes from
+    /// the queue to run next, if any: the guard then stands for that one. Without (or
+    /// if the driver has it let another task's job go first), a runner stays one,
+    /// between jobs, and keeps its slot: it takes a job later.
+    fn finish(&mut self, take: bool) -> Option<Next> {
+        let mut handoff = self.handoff(take);
+        let mut report = self.take_report();
+        if !take && self.runner {
+            // The task stays between jobs: the report, if another task handles it,
+            // must not free the slot it keeps.
+            report.slot = NO_SLOT;
+        }
+        self.shared.report(report, Some(&mut handoff));
+        self.took(handoff)
+    }
+
+    /// A runner between jobs, or on standby: takes the oldest queued job, if any.
+    fn take(&mut self) -> Take {
+        let mut handoff = self.handoff(true);
+        if !self.shared.take(&mut handoff) {
+            return Take::Busy;
+        }
+        match self.took(handoff) {
+            Some(next) => Take::Job(next),
+            // Told to let another task's job go first.
+            None if self.runner || self.standby => Take::Busy,
+            None => Take::Nothing,
+        }
+    }
+
+    fn handoff(&self, take: bool) -> Handoff {
+        Handoff {
             slot: self.slot,
             next: None,
+            take,
             runner: self.runner,
-        };
-        let report = self.take_report();
-        self.shared.report(report, Some(&mut handoff));
+            standby: self.standby,
+        }
+    }
+
+    /// What the driver made of a handoff: the task's counts, and its next job.
+    fn took(&mut self, handoff: Handoff) -> Option<Next> {
         self.runner = handoff.runner;
+        self.standby = handoff.standby;
         let next = handoff.next?;
         self.index = next.index;
         self.armed = true;
@@ -177,7 +254,8 @@ impl Guard {
     /// The task's job waits: the task stays its job's, and is no longer a runner.
     fn stop_running(&mut self) {
         if std::mem::take(&mut self.runner) {
-            self.shared.leave();
+            self.shared.runners.fetch_sub(1, Ordering::SeqCst);
+            self.shared.want_runners();
         }
     }
 
@@ -198,6 +276,11 @@ impl Drop for Guard {
             let report = self.take_report();
             self.shared.report(report, None);
         }
+        // Dropped between jobs, on standby, or as it unwinds: when the run is over or
+        // its runtime going away; the counts are kept right all the same.
+        if std::mem::take(&mut self.standby) {
+            self.shared.standby.fetch_sub(1, Ordering::SeqCst);
+        }
         self.stop_running();
     }
 }
@@ -208,26 +291,36 @@ pub(crate) struct Next {
     future: BoxFuture<'static, TaskEnd>,
 }
 
-/// What a task reporting its own job's end offers the driver: to run the oldest job
-/// in the queue once the report is handled.
+/// What a task offers the driver with the lock: to run the oldest queued job (`take`),
+/// once its report, if any, is handled.
 pub(crate) struct Handoff {
-    /// The reporting task's slot: it stays taken while the task runs a job it takes,
-    /// through which that job is aborted.
+    /// The task's slot: it stays taken while the task runs a job it takes, through
+    /// which that job is aborted, or while it is between jobs.
     slot: u32,
     next: Option<Next>,
+    /// Whether the task takes a job now; if not, it stays between jobs.
+    take: bool,
     /// Whether the task is counted in the run's runners; it is once it takes a job.
     runner: bool,
+    /// Whether the task is the runner on standby; it no longer is once it has looked.
+    standby: bool,
 }
 
-/// Spawns a runner in `slot`, with `job` its first job. The task then runs the jobs
-/// it takes from the queue, if any, until it finds none or one of them waits.
-fn spawn_task(shared: &Arc<Shared>, job: Next, slot: u32) -> JoinHandle<()> {
+/// Spawns a runner in `slot`: with `job` its first job, or on standby without one.
+/// The task then runs the jobs it takes from the queue, if any, until it finds none
+/// or one of them waits.
+fn spawn_task(shared: &Arc<Shared>, job: Option<Next>, slot: u32) -> JoinHandle<()> {
+    let (job, guard) = match job {
+        Some(job) => (
+            Some(job.future),
+            Guard::runner(shared.clone(), job.index, slot),
+        ),
+        None => (None, Guard::standby(shared.clone(), slot)),
+    };
     tokio::spawn(JobTask {
-        job: Some(job.future),
+        job,
         polled: false,
-        // Spawned in the order the jobs started: nothing to let go first.
-        yielded: true,
-        guard: Guard::new(shared.clone(), job.index, slot, true),
+        guard,
     })
 }
 
@@ -241,9 +334,17 @@ struct JobTask {
     job: Option<BoxFuture<'static, TaskEnd>>,
     /// Whether the current job's future has been polled.
     polled: bool,
-    /// Whether the task has let earlier jobs start before the current one.
-    yielded: bool,
     guard: Guard,
+}
+
+impl Drop for JobTask {
+    fn drop(&mut self) {
+        // A job taken and never polled (the task aborted as the run ends) no longer
+        // holds back the tasks that let it go first.
+        if self.job.is_some() && !self.polled {
+            self.guard.shared.unstarted.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
 }
 
 impl Future for JobTask {
@@ -252,24 +353,29 @@ impl Future for JobTask {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         loop {
-            let Some(job) = this.job.as_mut() else {
-                return Poll::Ready(());
-            };
-            if !this.polled {
-                let shared = &this.guard.shared;
-                if !std::mem::replace(&mut this.yielded, true)
-                    && shared.unstarted.load(Ordering::Relaxed) > 1
-                {
-                    // Jobs handed to tasks earlier are first polled first: this task is
-                    // scheduled again behind them (`yield_now` defers its wake-up, and
-                    // wake-ups deferred together run in any order).
+            let job = match &mut this.job {
+                Some(job) => job,
+                // On standby, or back after letting the runtime run other tasks. A
+                // job taken and not polled yet is a runner's just spawned with it,
+                // which polls it as soon as it runs: this task waits behind it.
+                None if this.guard.shared.must_yield() => {
                     cx.waker().wake_by_ref();
                     return Poll::Pending;
                 }
-                // A long run of jobs that never wait still yields to the runtime as
-                // often as a task polling that many futures would.
-                std::task::ready!(tokio::task::coop::poll_proceed(cx)).made_progress();
-                this.polled = true;
+                None => match this.guard.take() {
+                    Take::Job(next) => {
+                        this.polled = false;
+                        this.job.insert(next.future)
+                    }
+                    Take::Nothing => return Poll::Ready(()),
+                    Take::Busy => {
+                        cx.waker().wake_by_ref();
+                        return Poll::Pending;
+                    }
+                },
+            };
+            if !std::mem::replace(&mut this.polled, true) {
+                let shared = &this.guard.shared;
                 shared.unstarted.fetch_sub(1, Ordering::Relaxed);
                 if shared.closed.load(Ordering::Acquire) {
                     // The run ended meanwhile: the job never starts. Its future is
@@ -286,12 +392,31 @@ impl Future for JobTask {
             // Dropped before its end is reported: a reported job has ended.
             this.job = None;
             this.guard.end = Some(end);
-            let Some(next) = this.guard.finish() else {
-                return Poll::Ready(());
-            };
-            this.job = Some(next.future);
-            this.polled = false;
-            this.yielded = false;
+            // A long run of jobs that never wait yields to the runtime as often as a
+            // task polling that many futures would; and with one worker, jobs taken
+            // earlier by other tasks are first polled first.
+            let budget = tokio::task::coop::poll_proceed(cx);
+            let go_on = budget.is_ready();
+            if let Poll::Ready(restore) = budget {
+                restore.made_progress();
+            }
+            match this.guard.finish(go_on) {
+                Some(next) => {
+                    this.job = Some(next.future);
+                    this.polled = false;
+                }
+                None if !this.guard.runner => return Poll::Ready(()),
+                // Its report ended the run: nothing more to take.
+                None if this.guard.shared.closed.load(Ordering::Acquire) => {
+                    return Poll::Ready(());
+                }
+                None => {
+                    // Between jobs: scheduled again behind the tasks ready to run (a
+                    // task woken while it is polled is, as with `yield_now`).
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+            }
         }
     }
 }
@@ -319,13 +444,21 @@ pub struct Shared {
     unstarted: AtomicUsize,
     /// Tasks that will come back to the queue for a job without waiting on anything:
     /// those running a job that has not waited yet. While jobs are queued, the holder
-    /// of the lock spawns runners until there are [`Self::workers`] of them. Changed
-    /// under the lock, except by a runner that leaves (see [`Self::leave`]).
+    /// of the lock spawns runners until there are [`Self::workers`] of them. Raised
+    /// under the lock; lowered by a runner that stops being one, with or without it.
     runners: AtomicUsize,
+    /// Runners spawned without a job that have not looked at the queue yet (one at a
+    /// time). While jobs are queued, the holder of the lock keeps one on standby,
+    /// whatever the number of runners: a runner may hold its thread for long (a long
+    /// first poll, or `block_in_place`), and the standby runs as soon as a thread is
+    /// free, takes the oldest job, and has the next standby spawned. Without it, jobs
+    /// blocking in every runner would starve the queue.
+    standby: AtomicUsize,
     /// The runtime's worker threads: how many runners a run wants while jobs are queued.
     workers: usize,
-    /// Set by a runner that left while the lock was taken, for its holder to spawn
-    /// runners again if jobs are queued; like a report left in the inbox.
+    /// Set by a task that changed the runners without the lock while it was taken, for
+    /// the holder to spawn runners again if jobs are queued; like a report left in the
+    /// inbox.
     wanted: AtomicBool,
     /// The queue's length when the lock was last let go: whether a task that could take
     /// a job tries the lock a little longer. A hint only.
@@ -366,6 +499,7 @@ impl Shared {
             pending: AtomicUsize::new(0),
             unstarted: AtomicUsize::new(0),
             runners: AtomicUsize::new(0),
+            standby: AtomicUsize::new(0),
             workers,
             wanted: AtomicBool::new(false),
             queued: AtomicUsize::new(0),
@@ -396,10 +530,8 @@ impl Shared {
     /// job from the queue (if it handles its end at once).
     fn report(self: &Arc<Self>, report: Report, handoff: Option<&mut Handoff>) {
         let mut driver = try_lock(&self.driver);
-        if driver.is_none()
-            && handoff.is_some()
-            && (self.windowed || self.queued.load(Ordering::Relaxed) > 0)
-        {
+        let take = handoff.as_ref().is_some_and(|handoff| handoff.take);
+        if driver.is_none() && take && (self.windowed || self.queued.load(Ordering::Relaxed) > 0) {
             // With jobs queued (or a window, where a job's end most often starts a
             // queued job), a task that may take the next job tries a little longer.
             // The holder is most often another task handling one end, done in well
@@ -418,9 +550,11 @@ impl Shared {
                 self.release(driver, handoff);
             }
             None => {
-                // The task ends: if it was a runner, the holder spawns another if jobs
-                // are queued, once it has seen the report (counted before it is left).
+                // A task that would take a job ends: if it was a runner, the holder
+                // spawns another if jobs are queued, once it has seen the report
+                // (counted before it is left). One between jobs stays a runner.
                 if let Some(handoff) = handoff
+                    && handoff.take
                     && std::mem::take(&mut handoff.runner)
                 {
                     self.runners.fetch_sub(1, Ordering::SeqCst);
@@ -431,10 +565,34 @@ impl Shared {
         }
     }
 
-    /// A runner's job waits: the task is no longer a runner. If the lock is taken, its
-    /// holder spawns a runner in its place before letting go, if jobs are queued.
-    fn leave(self: &Arc<Self>) {
-        self.runners.fetch_sub(1, Ordering::SeqCst);
+    /// A task between jobs, or on standby, looks at the queue: `false` if the lock was
+    /// taken.
+    fn take(self: &Arc<Self>, handoff: &mut Handoff) -> bool {
+        let mut driver = try_lock(&self.driver);
+        for _ in 0..SPINS {
+            if driver.is_some() {
+                break;
+            }
+            std::hint::spin_loop();
+            driver = try_lock(&self.driver);
+        }
+        let Some(driver) = driver else {
+            return false;
+        };
+        self.release(driver, Some(handoff));
+        true
+    }
+
+    /// Whether a task whose job has ended lets the runtime run other tasks before it
+    /// takes the next job: with one worker, while a job another task took is not
+    /// polled yet (jobs are first polled in the order they started).
+    fn must_yield(&self) -> bool {
+        self.workers == 1 && self.unstarted.load(Ordering::Relaxed) > 0
+    }
+
+    /// A runner stopped being one: runners are spawned again if jobs are queued, by
+    /// this task if the lock is free, else by its holder before it lets go.
+    fn want_runners(self: &Arc<Self>) {
         self.wanted.store(true, Ordering::SeqCst);
         self.combine();
     }
@@ -475,20 +633,31 @@ impl Shared {
     ) {
         self.drain(&mut driver);
         if let Some(handoff) = handoff {
-            match driver.ready.pop_front() {
-                Some(next) => {
-                    self.unstarted.fetch_add(1, Ordering::Relaxed);
-                    handoff.next = Some(next);
-                    if !std::mem::replace(&mut handoff.runner, true) {
-                        self.runners.fetch_add(1, Ordering::SeqCst);
+            // With one worker, a job taken by another task and not polled yet goes
+            // first: the task does not take one now.
+            handoff.take &= !self.must_yield();
+            if handoff.take && std::mem::take(&mut handoff.standby) {
+                self.standby.fetch_sub(1, Ordering::SeqCst);
+            }
+            if !handoff.take && !handoff.runner && !handoff.standby {
+                // A task whose job waited has nothing to come back for: it ends.
+                driver.tasks.release(handoff.slot);
+            } else if handoff.take {
+                match driver.ready.pop_front() {
+                    Some(next) => {
+                        self.unstarted.fetch_add(1, Ordering::Relaxed);
+                        handoff.next = Some(next);
+                        if !std::mem::replace(&mut handoff.runner, true) {
+                            self.runners.fetch_add(1, Ordering::SeqCst);
+                        }
                     }
-                }
-                None => {
-                    // The reporting task ends: its slot is freed.
-                    if std::mem::take(&mut handoff.runner) {
-                        self.runners.fetch_sub(1, Ordering::SeqCst);
+                    None => {
+                        // The task ends: its slot is freed.
+                        if std::mem::take(&mut handoff.runner) {
+                            self.runners.fetch_sub(1, Ordering::SeqCst);
+                        }
+                        driver.tasks.release(handoff.slot);
                     }
-                    driver.tasks.release(handoff.slot);
                 }
             }
         }
@@ -565,8 +734,9 @@ impl Shared {
 /// through a task that has a job to report: it is dropped here, as tokio drops the
 /// panic of an aborted task.
 fn drop_quietly(discarded: Vec<BoxFuture<'static, TaskEnd>>) {
-    if !discarded.is_empty() {
-        let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(discarded)));
+    // One at a time: a second panic while a vector's drop unwinds would abort.
+    for future in discarded {
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(future)));
     }
 }
 
@@ -934,7 +1104,7 @@ impl<'a> SpawnCx<'a> {
         let shared = Shared::new(driver);
         let task = Owned {
             future: run(shared.clone(), Some(cancel_rx)),
-            guard: Guard::new(parent.clone(), self.index, NO_SLOT, false),
+            guard: Guard::nested(parent.clone(), self.index),
         };
         let handle = tokio::spawn(
             async move {
@@ -1139,6 +1309,19 @@ struct NestedRun {
     shared: Option<Arc<Shared>>,
 }
 
+/// What is left of a run once it has concluded: its jobs (the futures of those that
+/// never started among them), and its per-job arrays. The run future drops them before
+/// it returns, not whichever task lets go of the shared state last: a runner between
+/// jobs, or on standby, may hold it a little after the run, until the runtime next
+/// polls it.
+pub(crate) struct Leftovers {
+    _nodes: Nodes,
+    _plan: Plan,
+    _pending: Vec<u32>,
+    _scratch: [Vec<u32>; 2],
+    _work: Vec<(u32, bool)>,
+}
+
 /// The state of one run of a scheduler. Per-job data is in flat arrays; what only a
 /// few jobs have (errors, nested outcomes, shutdown statuses) is in maps.
 pub(crate) struct Driver {
@@ -1178,7 +1361,7 @@ pub(crate) struct Driver {
     discarded: Vec<BoxFuture<'static, TaskEnd>>,
     /// Finite jobs started and not yet reported: the window slots in use.
     running: usize,
-    /// Tasks spawned and not yet reported (finite and forever).
+    /// Jobs started and not yet reported, queued ones included (finite and forever).
     live: usize,
     /// Finite jobs not yet finished, skipped or cancelled; the run ends at zero.
     finite_left: usize,
@@ -1352,8 +1535,9 @@ impl Driver {
     fn spawn(&mut self, i: u32, shared: &Arc<Shared>) {
         self.live += 1;
         if self.meta[i as usize].nested {
-            // A nested run has a task of its own at once: the jobs started before it
-            // get theirs first, so that they are first polled first.
+            // A nested run has a task of its own at once: runners for the jobs started
+            // before it are spawned first, so that those are first polled first (as
+            // many as `top_up` spawns; the others wait for a runner to come back).
             self.top_up(shared);
         }
         if let Spawned::Nested(task, cancel, shared) = self.start_node(i, &mut Sink::Tasks(shared))
@@ -1368,16 +1552,21 @@ impl Driver {
     }
 
     /// Task mode: spawns runners for the jobs queued, each with the oldest one, until
-    /// the run has as many runners as the runtime has workers.
+    /// the run has as many runners as the runtime has workers; then, if jobs are still
+    /// queued, one on standby (see [`Shared::standby`]).
     fn top_up(&mut self, shared: &Arc<Shared>) {
         while !self.ready.is_empty() && shared.runners.load(Ordering::SeqCst) < shared.workers {
-            let Some(next) = self.ready.pop_front() else {
-                break;
-            };
+            let next = self.ready.pop_front();
             shared.runners.fetch_add(1, Ordering::SeqCst);
             shared.unstarted.fetch_add(1, Ordering::Relaxed);
             let slot = self.tasks.reserve();
             let task = spawn_task(shared, next, slot);
+            self.tasks.fill(slot, task);
+        }
+        if !self.ready.is_empty() && shared.standby.load(Ordering::SeqCst) == 0 {
+            shared.standby.fetch_add(1, Ordering::SeqCst);
+            let slot = self.tasks.reserve();
+            let task = spawn_task(shared, None, slot);
             self.tasks.fill(slot, task);
         }
     }
@@ -1678,6 +1867,8 @@ impl Driver {
                 // the lock taken and left its report in the inbox, for the holder.
                 let mut nested = lock(&shared.driver);
                 nested.cancel(deadline);
+                // Dropped once this run's lock is let go, not under it.
+                self.discarded.append(&mut nested.discarded);
                 shared.release(nested, None);
             }
             // The message wakes the nested run future, in its hooks too.
@@ -1787,20 +1978,30 @@ impl Driver {
         }
     }
 
-    /// The run's result once its hooks have reported, and its jobs, for the caller to
-    /// drop before it returns.
+    /// The run's result once its hooks have reported, and what is left of the run, for
+    /// the caller to drop before it returns.
     fn conclude(
         &mut self,
         statuses: Vec<(Vec<usize>, ShutdownStatus)>,
         elapsed: Duration,
-    ) -> (Result<Outcome, Failure>, Nodes) {
+    ) -> (Result<Outcome, Failure>, Leftovers) {
         self.record_shutdown(statuses);
         let outcome = self.take_outcome(elapsed);
         let result = match outcome.0.reason.clone() {
             None => Ok(outcome),
             Some(reason) => Err(Failure { reason, outcome }),
         };
-        (result, std::mem::take(&mut self.nodes))
+        let leftovers = Leftovers {
+            _nodes: std::mem::take(&mut self.nodes),
+            _plan: std::mem::take(&mut self.plan),
+            _pending: std::mem::take(&mut self.pending),
+            _scratch: [
+                std::mem::take(&mut self.newly_ready),
+                std::mem::take(&mut self.starting),
+            ],
+            _work: std::mem::take(&mut self.work),
+        };
+        (result, leftovers)
     }
 
     fn take_outcome(&mut self, elapsed: Duration) -> Outcome {
@@ -1899,10 +2100,8 @@ async fn run(shared: Arc<Shared>, mut cancel: Option<CancelRx>) -> Result<Outcom
     shared.wait_until(|driver| driver.live == 0).await;
     let (hooks, deadline) = shared.with_driver(|d| (d.shutdown_hooks(), d.wind_down_deadline()));
     let statuses = run_hooks(hooks, deadline, &mut cancel).await;
-    let (result, nodes) = lock(&shared.driver).conclude(statuses, elapsed);
-    // The jobs (and the futures of those that never started) are dropped here, before
-    // `run` returns, not by whichever task lets go of the shared state last.
-    drop(nodes);
+    let (result, leftovers) = lock(&shared.driver).conclude(statuses, elapsed);
+    drop(leftovers);
     result
 }
 

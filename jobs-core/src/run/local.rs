@@ -354,7 +354,7 @@ pub(super) async fn run_local(
     }
     let hooks = driver.shutdown_hooks();
     let statuses = run_hooks(hooks, driver.wind_down_deadline(), &mut cancel).await;
-    let (result, nodes) = driver.conclude(statuses, elapsed);
-    drop(nodes);
+    let (result, leftovers) = driver.conclude(statuses, elapsed);
+    drop(leftovers);
     result
 }
