@@ -278,7 +278,7 @@ pub fn ms(ms: u64) -> Duration {
 /// How a scheduler is run.
 #[derive(Clone, Copy, Debug)]
 pub enum Mode {
-    /// `Scheduler::run`: a task per job.
+    /// `Scheduler::run`: jobs in tokio tasks.
     Tasks,
     /// `Scheduler::run_local`: every job inside the run future.
     Local,

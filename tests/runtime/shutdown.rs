@@ -5,7 +5,7 @@
 use jobs_core::{Scheduler, ShutdownStatus, State};
 use tokio::time::Instant;
 
-use crate::common::{End, Hook, Hooked, Trace, hook_status, ms, ms_since, run};
+use crate::common::{End, Hook, Hooked, Mode, Trace, hook_status, ms, ms_since, run, run_in};
 
 #[tokio::test(start_paused = true)]
 async fn hooks_run_once_each_after_every_job_has_ended() {
@@ -231,4 +231,33 @@ async fn hooks_run_once_each_on_multi_thread() {
             .jobs()
             .all(|j| matches!(j.shutdown(), Some(ShutdownStatus::Ok)))
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_sooner_bound_reaches_the_hooks_of_a_nested_scheduler_winding_down() {
+    // `inner` ends at 10 ms, and its hook starts (20 ms, bounded at 10 + 500). At 15
+    // ms `mid` times out and waits for `inner`'s hooks (its own bound: 15 + 500). At
+    // 20 ms `k` fails: the run ends, and everything must be done by 20 + 5 ms. The
+    // bound reaches `inner` through `mid`, which is winding down already.
+    for mode in [Mode::Tasks, Mode::Local] {
+        let trace = Trace::new();
+        let mut inner = Scheduler::new().with_shutdown_timeout(ms(500));
+        inner.add(trace.run("a", 10, End::Ok));
+        let h = inner.add(Hooked::new(&trace, "h", 0, Hook::Takes(20))).id();
+        let mut mid = Scheduler::new()
+            .with_timeout(ms(15))
+            .with_shutdown_timeout(ms(500));
+        mid.add(inner);
+        let mut s = Scheduler::new().with_shutdown_timeout(ms(5));
+        s.add(mid).noncritical();
+        s.add(trace.run("k", 20, End::Err));
+        let start = Instant::now();
+        let failure = run_in(s, mode).await.unwrap_err();
+        assert_eq!(ms_since(start), 25, "{mode:?}");
+        assert_eq!(hook_status(&failure.outcome, h), "timed out", "{mode:?}");
+        assert!(
+            trace.has("h:down dropped") && !trace.has("<h:down"),
+            "{mode:?}"
+        );
+    }
 }

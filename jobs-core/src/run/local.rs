@@ -345,8 +345,18 @@ pub(super) async fn run_local(
         let report = Report::without_task(index, end);
         driver.handle(report, false, &mut Sink::Local(&mut local));
     }
-    while let Some(report) = winding.next().await {
-        driver.handle(report, false, &mut Sink::Local(&mut local));
+    // A sooner bound from the parent reaches the nested runs' hooks meanwhile.
+    loop {
+        tokio::select! {
+            biased;
+            deadline = wait_cancel(&mut cancel), if cancel.is_some() => {
+                driver.cancel(deadline);
+            }
+            report = winding.next() => match report {
+                Some(report) => driver.handle(report, false, &mut Sink::Local(&mut local)),
+                None => break,
+            },
+        }
     }
     // Reports of jobs that failed to start as the run closed.
     while let Some(report) = local.reports.pop_front() {
