@@ -186,8 +186,9 @@ pub(crate) trait Node: Send + 'static {
     fn kind(&self) -> NodeKind {
         NodeKind::Future
     }
-    /// Starts the job: spawns its task, or in single-task mode hands its future to the
-    /// run future. `cx` gives access to the outputs of the jobs it consumes.
+    /// Starts the job: queues its future for the run's tasks, or in single-task mode
+    /// hands it to the run future. `cx` gives access to the outputs of the jobs it
+    /// consumes.
     fn spawn(&mut self, cx: run::SpawnCx<'_>) -> Spawned;
     /// The shutdown hook, if the job has one; taken at most once.
     fn shutdown(

@@ -10,8 +10,9 @@
 //! starts the jobs that became ready, and takes the oldest started job to run next;
 //! if not, it leaves its report in the inbox, and the holder handles it before letting
 //! go. So a finished job starts its successors from its own task, as a hand-written
-//! tokio scheduler would, and no task ever waits for the lock (a task that could take
-//! the next job tries the lock a few more times first).
+//! tokio scheduler would, and no task reporting an end waits for the lock (a task that
+//! could take the next job tries it a few more times first). Only a task that comes
+//! back to the queue between jobs waits for it, once per many jobs.
 //!
 //! Tasks that run job after job are *runners*. A runner whose job waits at its first
 //! poll stays that job's task (the job registered that task's waker) and stops being a
@@ -157,8 +158,8 @@ enum Take {
     Job(Next),
     /// Nothing queued: the task ends.
     Nothing,
-    /// The lock was taken: the task looks again later.
-    Busy,
+    /// A job another task took goes first: the task looks again later.
+    Later,
 }
 
 impl Guard {
@@ -220,13 +221,11 @@ impl Guard {
     /// A runner between jobs, or on standby: takes the oldest queued job, if any.
     fn take(&mut self) -> Take {
         let mut handoff = self.handoff(true);
-        if !self.shared.take(&mut handoff) {
-            return Take::Busy;
-        }
+        self.shared.take(&mut handoff);
         match self.took(handoff) {
             Some(next) => Take::Job(next),
             // Told to let another task's job go first.
-            None if self.runner || self.standby => Take::Busy,
+            None if self.runner || self.standby => Take::Later,
             None => Take::Nothing,
         }
     }
@@ -368,7 +367,7 @@ impl Future for JobTask {
                         this.job.insert(next.future)
                     }
                     Take::Nothing => return Poll::Ready(()),
-                    Take::Busy => {
+                    Take::Later => {
                         cx.waker().wake_by_ref();
                         return Poll::Pending;
                     }
@@ -565,22 +564,14 @@ impl Shared {
         }
     }
 
-    /// A task between jobs, or on standby, looks at the queue: `false` if the lock was
-    /// taken.
-    fn take(self: &Arc<Self>, handoff: &mut Handoff) -> bool {
-        let mut driver = try_lock(&self.driver);
-        for _ in 0..SPINS {
-            if driver.is_some() {
-                break;
-            }
-            std::hint::spin_loop();
-            driver = try_lock(&self.driver);
-        }
-        let Some(driver) = driver else {
-            return false;
-        };
+    /// A task between jobs, or on standby, looks at the queue. It waits for the lock:
+    /// this happens once per many jobs, its holder never waits on anything while it
+    /// holds it (a nested run's lock aside, taken parent first), and a task that kept
+    /// trying instead would spin for as long as a holder preempted by the system is
+    /// off its CPU.
+    fn take(self: &Arc<Self>, handoff: &mut Handoff) {
+        let driver = lock(&self.driver);
         self.release(driver, Some(handoff));
-        true
     }
 
     /// Whether a task whose job has ended lets the runtime run other tasks before it
@@ -1171,6 +1162,15 @@ impl Scheduler {
     ///
     /// On a multi-thread runtime the driver runs in a task of its own, next to the
     /// jobs, rather than in the caller's task (which may be a `block_on` future).
+    ///
+    /// Jobs run in tokio tasks, in parallel, but not one task each: a job that starts
+    /// is queued, and the run's tasks take queued jobs, oldest first, as many at once
+    /// as the runtime has workers. A job that waits (any `.await` that is pending)
+    /// keeps the task it started in, and the others go on in other tasks; jobs that
+    /// never wait run one after the other in a few tasks, without a spawn each. So
+    /// jobs that wait on each other, or block their thread on each other with
+    /// [`block_in_place`](tokio::task::block_in_place), all start; and
+    /// [`tokio::task::id`] does not tell two jobs apart.
     ///
     /// A scheduler runs once: `run` consumes it, so running it twice does not compile.
     ///
