@@ -49,7 +49,9 @@ pub trait Job: Send + 'static {
     /// The value the job produces.
     type Output: Send + Sync + 'static;
 
-    /// Builds the future that does the job's work. Called at most once per run.
+    /// Builds the future that does the job's work. Called at most once per run, as the
+    /// job starts, while the scheduler holds its state: it should return at once and
+    /// leave the work, and any waiting, to the future.
     fn run(&mut self) -> impl Future<Output = Result<Self::Output, BoxError>> + Send + 'static;
 
     /// Called once when the enclosing scheduler's run ends, however it ends. Bounded by

@@ -12,15 +12,17 @@
 //! go. So a finished job starts its successors from its own task, as a hand-written
 //! tokio scheduler would, and no task reporting an end waits for the lock (a task that
 //! could take the next job tries it a few more times first). Only a task that comes
-//! back to the queue between jobs waits for it, once per many jobs.
+//! back to the queue between jobs, or a runner on standby, waits for it, once per many
+//! jobs (and the run future, which takes it rarely).
 //!
 //! Tasks that run job after job are *runners*. A runner whose job waits at its first
 //! poll stays that job's task (the job registered that task's waker) and stops being a
 //! runner; its job never holds up the queue. While jobs are queued, whoever holds the
 //! lock spawns runners until there are as many as the runtime has workers, and keeps
-//! one more on standby: spawned with a job, not yet polled, so that a thread freed
-//! while every runner holds its own (a long first poll, `block_in_place`) runs it and
-//! takes the queue. So a burst of ten thousand ready jobs that never wait runs in a
+//! one more on standby: spawned without a job, not yet polled, so that a thread freed
+//! while every runner holds its own (a long first poll, `block_in_place`) runs it, and
+//! it takes the oldest job (and becomes a runner: the next standby is spawned). So a
+//! burst of ten thousand ready jobs that never wait runs in a
 //! few dozen tasks, as many at once as there are workers, instead of one task each; a
 //! chain runs in one task, a window of `n` in about `n`; every job that waits has a
 //! task of its own, and no job blocking its thread holds up the queue: jobs that wait
@@ -31,9 +33,11 @@
 //! Nothing scans the pending jobs. The run future itself only starts the entry jobs,
 //! then waits for the end, the timeout or a cancellation, winds down and reports.
 //!
-//! A task handed a job runs it at once only if no other job of the run, handed to a
-//! task earlier, waits for its first poll; otherwise it yields first, so that on a
-//! current-thread runtime jobs are first polled in the order they started.
+//! With one worker (a current-thread runtime), a task is handed a job only if no job
+//! handed to a task earlier waits for its first poll; otherwise it yields, between
+//! jobs, and looks again. A task handed a job polls it at once. So on a current-thread
+//! runtime jobs are first polled in the order they started (a nested run aside: its
+//! task is spawned when it starts, and may be polled before jobs queued earlier).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
@@ -301,7 +305,8 @@ pub(crate) struct Handoff {
     take: bool,
     /// Whether the task is counted in the run's runners; it is once it takes a job.
     runner: bool,
-    /// Whether the task is the runner on standby; it no longer is once it has looked.
+    /// Whether the task is the runner on standby; it no longer is once it takes a job
+    /// or finds none.
     standby: bool,
 }
 
@@ -436,18 +441,17 @@ pub struct Shared {
     /// The inbox's length, readable without its lock.
     pending: AtomicUsize,
     /// Jobs handed to a task (spawned with it, or taken from the queue) and not yet
-    /// polled. A task handed a job runs it at once only when it is the only one:
-    /// otherwise it first lets the others start, so that jobs start in the order they
-    /// became ready (on a current-thread runtime, where tasks run in the order they
-    /// are scheduled).
+    /// polled. With one worker, no job is handed out while one is: jobs are first
+    /// polled in the order they started (on a current-thread runtime, tasks run in the
+    /// order they are scheduled). See [`Self::must_yield`].
     unstarted: AtomicUsize,
     /// Tasks that will come back to the queue for a job without waiting on anything:
-    /// those running a job that has not waited yet. While jobs are queued, the holder
+    /// those running a job that has not waited yet, and those between jobs. While jobs
+    /// are queued, the holder
     /// of the lock spawns runners until there are [`Self::workers`] of them. Raised
     /// under the lock; lowered by a runner that stops being one, with or without it.
     runners: AtomicUsize,
-    /// Runners spawned without a job that have not looked at the queue yet (one at a
-    /// time). While jobs are queued, the holder of the lock keeps one on standby,
+    /// Runners spawned without a job that have not taken one yet (one at a time). While jobs are queued, the holder of the lock keeps one on standby,
     /// whatever the number of runners: a runner may hold its thread for long (a long
     /// first poll, or `block_in_place`), and the standby runs as soon as a thread is
     /// free, takes the oldest job, and has the next standby spawned. Without it, jobs
@@ -611,8 +615,9 @@ impl Shared {
         }
     }
 
-    /// Handles what is left in the inbox, hands the reporting task the oldest queued
-    /// job, if any, wakes the run future if the run is over, and lets go of the lock.
+    /// Handles what is left in the inbox; with a handoff, decides whether its task
+    /// takes the oldest queued job, stays between jobs, or ends; wakes the run future
+    /// if the run is over, and lets go of the lock.
     /// A report pushed after the last look at the inbox found the lock taken: the
     /// caller loops (`combine`) or its pusher will.
     ///
@@ -1168,8 +1173,8 @@ impl Scheduler {
     /// as the runtime has workers. A job that waits (any `.await` that is pending)
     /// keeps the task it started in, and the others go on in other tasks; jobs that
     /// never wait run one after the other in a few tasks, without a spawn each. So
-    /// jobs that wait on each other, or block their thread on each other with
-    /// [`block_in_place`](tokio::task::block_in_place), all start; and
+    /// jobs that wait on each other, or block their thread on each other with tokio's
+    /// `block_in_place`, all start; and
     /// [`tokio::task::id`] does not tell two jobs apart.
     ///
     /// A scheduler runs once: `run` consumes it, so running it twice does not compile.
