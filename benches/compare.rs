@@ -110,7 +110,7 @@ impl Shape {
 
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
-    /// `Scheduler::run`: a task per job.
+    /// `Scheduler::run`: jobs in tokio tasks.
     Tasks,
     /// `Scheduler::run_local`: every job polled inside the run future.
     Local,

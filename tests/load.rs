@@ -296,8 +296,8 @@ fn a_thousand_workflows_of_a_thousand_jobs_at_once() {
 /// Bytes per job of [`a_million_job_chain_runs_in_bounded_memory`] at its peak: about
 /// twice the 71 bytes measured in a debug build (x86_64 Linux, tokio 1.54), peak over
 /// the build and the run, outcome included: the job (its future kept by value with the
-/// others of its type, then in its task), its flags, its requirement, its state, its
-/// value.
+/// others of its type, then boxed in the run's queue), its flags, its requirement, its
+/// state, its value.
 const BYTES_PER_JOB: usize = 150;
 
 #[test]

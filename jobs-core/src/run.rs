@@ -359,19 +359,15 @@ impl Future for JobTask {
         loop {
             let job = match &mut this.job {
                 Some(job) => job,
-                // On standby, or back after letting the runtime run other tasks. A
-                // job taken and not polled yet is a runner's just spawned with it,
-                // which polls it as soon as it runs: this task waits behind it.
-                None if this.guard.shared.must_yield() => {
-                    cx.waker().wake_by_ref();
-                    return Poll::Pending;
-                }
+                // On standby, or back after letting the runtime run other tasks.
                 None => match this.guard.take() {
                     Take::Job(next) => {
                         this.polled = false;
                         this.job.insert(next.future)
                     }
                     Take::Nothing => return Poll::Ready(()),
+                    // A job taken and not polled yet is a runner's just spawned with
+                    // it, which polls it as soon as it runs: this task waits behind it.
                     Take::Later => {
                         cx.waker().wake_by_ref();
                         return Poll::Pending;
@@ -399,11 +395,13 @@ impl Future for JobTask {
             // A long run of jobs that never wait yields to the runtime as often as a
             // task polling that many futures would; and with one worker, jobs taken
             // earlier by other tasks are first polled first.
-            let budget = tokio::task::coop::poll_proceed(cx);
-            let go_on = budget.is_ready();
-            if let Poll::Ready(restore) = budget {
-                restore.made_progress();
-            }
+            let go_on = match tokio::task::coop::poll_proceed(cx) {
+                Poll::Ready(restore) => {
+                    restore.made_progress();
+                    true
+                }
+                Poll::Pending => false,
+            };
             match this.guard.finish(go_on) {
                 Some(next) => {
                     this.job = Some(next.future);
